@@ -45,6 +45,14 @@ export interface Slots {
   imm?: number;
 }
 
+/** An immediate's allowed values: min..max, a multiple of align, and not 0 when nonzero. */
+export interface ImmRange {
+  readonly min: number;
+  readonly max: number;
+  readonly align: number;
+  readonly nonzero?: boolean;
+}
+
 /** How a format's immediate is printed by objdump: decimal, hex, or as a pc-relative target address. */
 export type ImmStyle = "dec" | "hex" | "target" | "none";
 
@@ -59,6 +67,8 @@ export interface FormatCodec {
   /** In compressed formats whose register field is rd/rs1: rs1 is rd unless the row implies another rs1. */
   readonly tied?: boolean;
   readonly immStyle: ImmStyle;
+  /** The immediate's canonical range (what decode yields; some formats also accept another spelling). */
+  readonly range?: ImmRange;
   /** Places the operands into `base`; checks every range. `m` names the instruction in errors. */
   encode(m: string, base: number, o: Operands): number;
   /** Extracts operands into `d` (only the fields the format has). */
@@ -119,8 +129,9 @@ function creg(m: string, field: string, v: number | undefined): number {
   return r - 8;
 }
 
-/** An immediate in [min, max], a multiple of `align`; `nonzero` excludes 0. */
-function imm(m: string, v: number | undefined, min: number, max: number, align = 1, nonzero = false): number {
+/** An immediate within `r`. */
+function imm(m: string, v: number | undefined, r: ImmRange): number {
+  const { min, max, align, nonzero = false } = r;
   const x = need(m, "imm", v);
   const ok = Number.isInteger(x) && x >= min && x <= max && x % align === 0 && !(nonzero && x === 0);
   if (!ok) {
@@ -129,6 +140,17 @@ function imm(m: string, v: number | undefined, min: number, max: number, align =
   }
   return x;
 }
+
+// Immediate ranges, one per layout.
+const r = (min: number, max: number, align = 1, nonzero = false): ImmRange => ({ min, max, align, nonzero });
+export const RANGES = {
+  I12: r(-2048, 2047), SHAMT6: r(0, 63), SHAMT5: r(0, 31), B13: r(-4096, 4094, 2), U20: r(-0x80000, 0x7ffff),
+  J21: r(-(1 << 20), (1 << 20) - 2, 2), CI6: r(-32, 31), CSHAMT: r(0, 63), C16SP: r(-512, 496, 16, true),
+  CLUI: r(-32, 31, 1, true), CLWSP: r(0, 252, 4), CLDSP: r(0, 504, 8), CIW: r(4, 1020, 4, true), CLW: r(0, 124, 4),
+  CLD: r(0, 248, 8), CB9: r(-256, 254, 2), CJ12: r(-2048, 2046, 2),
+} as const;
+/** lui/auipc also take the 20-bit field as written, 0..0xfffff. */
+const U20_WRITTEN = r(-0x80000, 0xfffff);
 
 /** Bits hi..lo of x, as an unsigned number. */
 const bits = (x: number, hi: number, lo: number): number => (x >>> lo) & ((1 << (hi - lo + 1)) - 1);
@@ -228,8 +250,9 @@ export const I: FormatCodec = {
   base: (row) => (f3(row) | row.opcode) >>> 0,
   slots: { rd: RD, rs1: RS1, imm: 0xfff00000 },
   immStyle: "dec",
+  range: RANGES.I12,
   encode: (m, b, o) =>
-    (b | packI(imm(m, o.imm, -2048, 2047), reg(m, "rs1", o.rs1), 0, reg(m, "rd", o.rd), 0)) >>> 0,
+    (b | packI(imm(m, o.imm, RANGES.I12), reg(m, "rs1", o.rs1), 0, reg(m, "rd", o.rd), 0)) >>> 0,
   decode(w, d) {
     d.rd = bits(w, 11, 7);
     d.rs1 = bits(w, 19, 15);
@@ -248,7 +271,8 @@ export const SH6: FormatCodec = {
   base: (row) => (((row.funct6 ?? 0) << 26) | f3(row) | row.opcode) >>> 0,
   slots: { rd: RD, rs1: RS1, imm: 0x03f00000 },
   immStyle: "hex",
-  encode: (m, b, o) => (b | (imm(m, o.imm, 0, 63) << 20) | (reg(m, "rs1", o.rs1) << 15) | (reg(m, "rd", o.rd) << 7)) >>> 0,
+  range: RANGES.SHAMT6,
+  encode: (m, b, o) => (b | (imm(m, o.imm, RANGES.SHAMT6) << 20) | (reg(m, "rs1", o.rs1) << 15) | (reg(m, "rd", o.rd) << 7)) >>> 0,
   decode(w, d) {
     d.rd = bits(w, 11, 7);
     d.rs1 = bits(w, 19, 15);
@@ -267,7 +291,8 @@ export const SH5: FormatCodec = {
   base: (row) => (((row.funct7 ?? 0) << 25) | f3(row) | row.opcode) >>> 0,
   slots: { rd: RD, rs1: RS1, imm: 0x01f00000 },
   immStyle: "hex",
-  encode: (m, b, o) => (b | (imm(m, o.imm, 0, 31) << 20) | (reg(m, "rs1", o.rs1) << 15) | (reg(m, "rd", o.rd) << 7)) >>> 0,
+  range: RANGES.SHAMT5,
+  encode: (m, b, o) => (b | (imm(m, o.imm, RANGES.SHAMT5) << 20) | (reg(m, "rs1", o.rs1) << 15) | (reg(m, "rd", o.rd) << 7)) >>> 0,
   decode(w, d) {
     d.rd = bits(w, 11, 7);
     d.rs1 = bits(w, 19, 15);
@@ -281,7 +306,8 @@ export const S: FormatCodec = {
   base: (row) => (f3(row) | row.opcode) >>> 0,
   slots: { rs1: RS1, rs2: RS2 },
   immStyle: "dec",
-  encode: (m, b, o) => (b | packS(imm(m, o.imm, -2048, 2047), reg(m, "rs2", o.rs2), reg(m, "rs1", o.rs1), 0, 0)) >>> 0,
+  range: RANGES.I12,
+  encode: (m, b, o) => (b | packS(imm(m, o.imm, RANGES.I12), reg(m, "rs2", o.rs2), reg(m, "rs1", o.rs1), 0, 0)) >>> 0,
   decode(w, d) {
     d.rs1 = bits(w, 19, 15);
     d.rs2 = bits(w, 24, 20);
@@ -295,7 +321,8 @@ export const B: FormatCodec = {
   base: (row) => (f3(row) | row.opcode) >>> 0,
   slots: { rs1: RS1, rs2: RS2 },
   immStyle: "target",
-  encode: (m, b, o) => (b | packB(imm(m, o.imm, -4096, 4094, 2), reg(m, "rs2", o.rs2), reg(m, "rs1", o.rs1), 0, 0)) >>> 0,
+  range: RANGES.B13,
+  encode: (m, b, o) => (b | packB(imm(m, o.imm, RANGES.B13), reg(m, "rs2", o.rs2), reg(m, "rs1", o.rs1), 0, 0)) >>> 0,
   decode(w, d) {
     d.rs1 = bits(w, 19, 15);
     d.rs2 = bits(w, 24, 20);
@@ -310,7 +337,8 @@ export const U: FormatCodec = {
   base: (row) => row.opcode,
   slots: { rd: RD },
   immStyle: "hex",
-  encode: (m, b, o) => (b | packU(imm(m, o.imm, -0x80000, 0xfffff), reg(m, "rd", o.rd), 0)) >>> 0,
+  range: RANGES.U20,
+  encode: (m, b, o) => (b | packU(imm(m, o.imm, U20_WRITTEN), reg(m, "rd", o.rd), 0)) >>> 0,
   decode(w, d) {
     d.rd = bits(w, 11, 7);
     d.imm = w >> 12;
@@ -323,7 +351,8 @@ export const J: FormatCodec = {
   base: (row) => row.opcode,
   slots: { rd: RD },
   immStyle: "target",
-  encode: (m, b, o) => (b | packJ(imm(m, o.imm, -(1 << 20), (1 << 20) - 2, 2), reg(m, "rd", o.rd), 0)) >>> 0,
+  range: RANGES.J21,
+  encode: (m, b, o) => (b | packJ(imm(m, o.imm, RANGES.J21), reg(m, "rd", o.rd), 0)) >>> 0,
   decode(w, d) {
     d.rd = bits(w, 11, 7);
     d.imm = ((w >> 31) << 20) | (bits(w, 19, 12) << 12) | (bits(w, 20, 20) << 11) | (bits(w, 30, 21) << 1);
@@ -420,8 +449,9 @@ export const CI: FormatCodec = {
   slots: { rd: CRD, imm: 0x107c },
   tied: true,
   immStyle: "dec",
+  range: RANGES.CI6,
   encode(m, b, o) {
-    const x = imm(m, o.imm, -32, 31);
+    const x = imm(m, o.imm, RANGES.CI6);
     return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 0) << 2);
   },
   decode(w, d) {
@@ -434,8 +464,9 @@ export const CI: FormatCodec = {
 export const CISH: FormatCodec = {
   ...CI,
   immStyle: "hex",
+  range: RANGES.CSHAMT,
   encode(m, b, o) {
-    const x = imm(m, o.imm, 0, 63);
+    const x = imm(m, o.imm, RANGES.CSHAMT);
     return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 0) << 2);
   },
   decode(w, d) {
@@ -455,8 +486,9 @@ export const CI16SP: FormatCodec = {
   slots: { rd: CRD, imm: 0x107c },
   tied: true,
   immStyle: "dec",
+  range: RANGES.C16SP,
   encode(m, b, o) {
-    const x = imm(m, o.imm, -512, 496, 16, true);
+    const x = imm(m, o.imm, RANGES.C16SP);
     return b | (bits(x, 9, 9) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 4) << 6) | (bits(x, 6, 6) << 5) |
       (bits(x, 8, 7) << 3) | (bits(x, 5, 5) << 2);
   },
@@ -478,9 +510,10 @@ export const CILUI: FormatCodec = {
   base: cbase,
   slots: { rd: CRD, imm: 0x107c },
   immStyle: "hex",
+  range: RANGES.CLUI,
   encode(m, b, o) {
     const given = need(m, "imm", o.imm);
-    const x = imm(m, given >= 0xfffe0 && given <= 0xfffff ? given - 0x100000 : given, -32, 31, 1, true);
+    const x = imm(m, given >= 0xfffe0 && given <= 0xfffff ? given - 0x100000 : given, RANGES.CLUI);
     return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 0) << 2);
   },
   decode(w, d) {
@@ -499,8 +532,9 @@ export const CILWSP: FormatCodec = {
   base: cbase,
   slots: { rd: CRD, imm: 0x107c },
   immStyle: "dec",
+  range: RANGES.CLWSP,
   encode(m, b, o) {
-    const x = imm(m, o.imm, 0, 252, 4);
+    const x = imm(m, o.imm, RANGES.CLWSP);
     return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 2) << 4) | (bits(x, 7, 6) << 2);
   },
   decode(w, d) {
@@ -519,8 +553,9 @@ export const CILDSP: FormatCodec = {
   base: cbase,
   slots: { rd: CRD, imm: 0x107c },
   immStyle: "dec",
+  range: RANGES.CLDSP,
   encode(m, b, o) {
-    const x = imm(m, o.imm, 0, 504, 8);
+    const x = imm(m, o.imm, RANGES.CLDSP);
     return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 3) << 5) | (bits(x, 8, 6) << 2);
   },
   decode(w, d) {
@@ -539,8 +574,9 @@ export const CSSW: FormatCodec = {
   base: cbase,
   slots: { rs2: CRS2 },
   immStyle: "dec",
+  range: RANGES.CLWSP,
   encode(m, b, o) {
-    const x = imm(m, o.imm, 0, 252, 4);
+    const x = imm(m, o.imm, RANGES.CLWSP);
     return b | (bits(x, 5, 2) << 9) | (bits(x, 7, 6) << 7) | (reg(m, "rs2", o.rs2) << 2);
   },
   decode(w, d) {
@@ -559,8 +595,9 @@ export const CSSD: FormatCodec = {
   base: cbase,
   slots: { rs2: CRS2 },
   immStyle: "dec",
+  range: RANGES.CLDSP,
   encode(m, b, o) {
-    const x = imm(m, o.imm, 0, 504, 8);
+    const x = imm(m, o.imm, RANGES.CLDSP);
     return b | (bits(x, 5, 3) << 10) | (bits(x, 8, 6) << 7) | (reg(m, "rs2", o.rs2) << 2);
   },
   decode(w, d) {
@@ -579,8 +616,9 @@ export const CIW: FormatCodec = {
   base: cbase,
   slots: { rd: CRS2P, imm: 0x1fe0 },
   immStyle: "dec",
+  range: RANGES.CIW,
   encode(m, b, o) {
-    const x = imm(m, o.imm, 4, 1020, 4, true);
+    const x = imm(m, o.imm, RANGES.CIW);
     return b | (bits(x, 5, 4) << 11) | (bits(x, 9, 6) << 7) | (bits(x, 2, 2) << 6) | (bits(x, 3, 3) << 5) |
       (creg(m, "rd", o.rd) << 2);
   },
@@ -595,7 +633,7 @@ export const CIW: FormatCodec = {
  *         |funct3| uimm[5:3]  | rs1'  | uimm[2|6]  | rd'/rs2'| op |   c.lw, c.sw
  */
 const clwImm = (m: string, v: number | undefined): number => {
-  const x = imm(m, v, 0, 124, 4);
+  const x = imm(m, v, RANGES.CLW);
   return (bits(x, 5, 3) << 10) | (bits(x, 2, 2) << 6) | (bits(x, 6, 6) << 5);
 };
 const clwDec = (w: number): number => (bits(w, 5, 5) << 6) | (bits(w, 12, 10) << 3) | (bits(w, 6, 6) << 2);
@@ -605,14 +643,15 @@ const clwDec = (w: number): number => (bits(w, 5, 5) << 6) | (bits(w, 12, 10) <<
  *         |funct3| uimm[5:3]  | rs1'  | uimm[7:6]  | rd'/rs2'| op |   c.ld, c.sd
  */
 const cldImm = (m: string, v: number | undefined): number => {
-  const x = imm(m, v, 0, 248, 8);
+  const x = imm(m, v, RANGES.CLD);
   return (bits(x, 5, 3) << 10) | (bits(x, 7, 6) << 5);
 };
 const cldDec = (w: number): number => (bits(w, 6, 5) << 6) | (bits(w, 12, 10) << 3);
 
-function loadCodec(immBits: typeof clwImm, immOf: typeof clwDec): FormatCodec {
+function loadCodec(immBits: typeof clwImm, immOf: typeof clwDec, range: ImmRange): FormatCodec {
   return {
     size: 2,
+    range,
     mask: 0xe003,
     base: cbase,
     slots: { rd: CRS2P, rs1: CRS1P },
@@ -625,9 +664,10 @@ function loadCodec(immBits: typeof clwImm, immOf: typeof clwDec): FormatCodec {
     },
   };
 }
-function storeCodec(immBits: typeof clwImm, immOf: typeof clwDec): FormatCodec {
+function storeCodec(immBits: typeof clwImm, immOf: typeof clwDec, range: ImmRange): FormatCodec {
   return {
     size: 2,
+    range,
     mask: 0xe003,
     base: cbase,
     slots: { rs2: CRS2P, rs1: CRS1P },
@@ -640,10 +680,10 @@ function storeCodec(immBits: typeof clwImm, immOf: typeof clwDec): FormatCodec {
     },
   };
 }
-export const CLW = loadCodec(clwImm, clwDec);
-export const CLD = loadCodec(cldImm, cldDec);
-export const CSW = storeCodec(clwImm, clwDec);
-export const CSD = storeCodec(cldImm, cldDec);
+export const CLW = loadCodec(clwImm, clwDec, RANGES.CLW);
+export const CLD = loadCodec(cldImm, cldDec, RANGES.CLD);
+export const CSW = storeCodec(clwImm, clwDec, RANGES.CLW);
+export const CSD = storeCodec(cldImm, cldDec, RANGES.CLD);
 
 /*
  * CA       15       10 9       7 6     5 4    2 1  0
@@ -675,8 +715,9 @@ function cbAlu(signed: boolean): FormatCodec {
     slots: { rd: CRS1P, imm: 0x107c },
     tied: true,
     immStyle: signed ? "dec" : "hex",
+    range: signed ? RANGES.CI6 : RANGES.CSHAMT,
     encode(m, b, o) {
-      const x = signed ? imm(m, o.imm, -32, 31) : imm(m, o.imm, 0, 63);
+      const x = imm(m, o.imm, signed ? RANGES.CI6 : RANGES.CSHAMT);
       return b | (bits(x, 5, 5) << 12) | (creg(m, "rd", o.rd) << 7) | (bits(x, 4, 0) << 2);
     },
     decode(w, d) {
@@ -699,8 +740,9 @@ export const CB: FormatCodec = {
   base: cbase,
   slots: { rs1: CRS1P },
   immStyle: "target",
+  range: RANGES.CB9,
   encode(m, b, o) {
-    const x = imm(m, o.imm, -256, 254, 2);
+    const x = imm(m, o.imm, RANGES.CB9);
     return b | (bits(x, 8, 8) << 12) | (bits(x, 4, 3) << 10) | (creg(m, "rs1", o.rs1) << 7) | (bits(x, 7, 6) << 5) |
       (bits(x, 2, 1) << 3) | (bits(x, 5, 5) << 2);
   },
@@ -721,8 +763,9 @@ export const CJ: FormatCodec = {
   base: cbase,
   slots: {},
   immStyle: "target",
+  range: RANGES.CJ12,
   encode(m, b, o) {
-    const x = imm(m, o.imm, -2048, 2046, 2);
+    const x = imm(m, o.imm, RANGES.CJ12);
     return b | (bits(x, 11, 11) << 12) | (bits(x, 4, 4) << 11) | (bits(x, 9, 8) << 9) | (bits(x, 10, 10) << 8) |
       (bits(x, 6, 6) << 7) | (bits(x, 7, 7) << 6) | (bits(x, 3, 1) << 3) | (bits(x, 5, 5) << 2);
   },

@@ -34,6 +34,9 @@ export function hasExt(cfg: IsaConfig, e: Ext): boolean {
   return e === "i" || cfg[e];
 }
 
+const unknown = (name: string, e: string): IsaError =>
+  new IsaError(`ISA '${name}': extension '${e}' is not supported (known: m, a, c, ${MULTI.join(", ")})`);
+
 /** Parses "rv64imac_zba_zbb_zacas" (case-insensitive; "rv64g" is refused: this table has no F/D). Throws IsaError. */
 export function parseIsa(name: string): IsaConfig {
   const s = name.trim().toLowerCase();
@@ -41,17 +44,22 @@ export function parseIsa(name: string): IsaConfig {
   const head = /^rv64(i|e|g)(\d+(?:p\d+)?)?/.exec(s);
   if (!head) throw new IsaError(`ISA '${name}' must start with rv64i (this toolkit targets RV64)`);
   if (head[1] !== "i") throw new IsaError(`ISA '${name}': base '${head[1]}' is not supported (use rv64i...; the table has no F/D or RV64E)`);
-  const [singles = "", ...multis] = s.slice(head[0].length).split("_");
-  for (const m of singles.matchAll(/([a-z])(\d+(?:p\d+)?)?/g)) {
-    const e = m[1]!;
-    if (!(SINGLE as readonly string[]).includes(e)) throw new IsaError(`ISA '${name}': extension '${e}' is not supported (known: m, a, c, ${MULTI.join(", ")})`);
-    cfg[e as (typeof SINGLE)[number]] = true;
-  }
-  for (const part of multis) {
-    const e = part.replace(/\d+(p\d+)?$/, "");
-    if (e === "") throw new IsaError(`ISA '${name}': empty extension name between underscores`);
-    if (!(MULTI as readonly string[]).includes(e)) throw new IsaError(`ISA '${name}': extension '${e}' is not supported (known: m, a, c, ${MULTI.join(", ")})`);
-    cfg[e as (typeof MULTI)[number]] = true;
+  // Single letters follow the base ("imac"), or stand alone between underscores as ELF attributes write them
+  // ("rv64i2p1_m2p0_a2p1"); multi-letter names start with z.
+  const parts = s.slice(head[0].length).split("_");
+  for (const [i, part] of parts.entries()) {
+    if (part === "" && i > 0) throw new IsaError(`ISA '${name}': empty extension name between underscores`);
+    if (part.startsWith("z")) {
+      const e = part.replace(/\d+(p\d+)?$/, "");
+      if (!(MULTI as readonly string[]).includes(e)) throw unknown(name, e);
+      cfg[e as (typeof MULTI)[number]] = true;
+      continue;
+    }
+    for (const m of part.matchAll(/([a-z])(\d+(?:p\d+)?)?/g)) {
+      const e = m[1]!;
+      if (!(SINGLE as readonly string[]).includes(e)) throw unknown(name, e);
+      cfg[e as (typeof SINGLE)[number]] = true;
+    }
   }
   if (cfg.zacas && !cfg.a) throw new IsaError(`ISA '${name}': zacas needs the a extension`);
   return cfg;

@@ -1,0 +1,150 @@
+/**
+ * @fileoverview Decoding, derived from the table at module load (there is no hand-kept reverse table):
+ *
+ * - 16-bit words: every one of the 65,536 halfwords is classified once, into an Int16Array of row indices
+ *   (-1 = illegal or reserved), so decoding a compressed instruction is one array load plus field extraction.
+ * - 32-bit words: rows are indexed by opcode[6:2] | funct3 | funct7 (15 bits); each slot lists the rows that can
+ *   match it, most specific first (c.f. clz before an R-type row with the same funct7), and a word is checked
+ *   against their mask/match.
+ *
+ * A row matches when the word agrees with its fixed bits and the operands it requires to be non-zero are (c.lwsp
+ * with rd = 0, c.addi4spn with imm = 0, c.jr with rs1 = 0 are reserved). HINT encodings (c.li zero,1; c.slli64;
+ * c.addi with imm 0) are legal instructions and decode.
+ *
+ * A compressed form decodes with the operands of the instruction it expands to (c.addi a0,1: rd = rs1 = a0;
+ * c.lwsp: rs1 = sp; c.mv: rs1 = zero), so `expand(d)` only renames it.
+ */
+import { hasExt, type IsaConfig } from "./isa-config.js";
+import type { Mnemonic } from "./isa.js";
+import { ROW_OF, ROWS, type Row } from "./rows.js";
+
+export interface Decoded {
+  m: Mnemonic;
+  /** The row's index in table order (MNEMONICS[op] === m): a small integer to switch on. */
+  op: number;
+  size: 2 | 4;
+  rd: number;
+  rs1: number;
+  rs2: number;
+  /** In the instruction's own units: bytes for offsets, the 20-bit field (signed) for lui/auipc/c.lui, shamt. */
+  imm: number;
+  aq: boolean;
+  rl: boolean;
+  pred: number;
+  succ: number;
+}
+
+function blank(r: Row): Decoded {
+  return { m: r.m, op: r.index, size: r.size, rd: 0, rs1: 0, rs2: 0, imm: 0, aq: false, rl: false, pred: 0, succ: 0 };
+}
+
+/** Decodes `w` as row `r`, which is known to match its fixed bits. */
+function fill(r: Row, w: number): Decoded {
+  const d = blank(r);
+  r.codec.decode(w, d);
+  for (const [k, v] of r.fixed) d[k] = v;
+  return d;
+}
+
+/** True when `w` satisfies the row's operand rules (non-zero fields, rd exclusions). */
+function operandsAllowed(r: Row, w: number): boolean {
+  if (r.nz.length === 0 && r.rdNot < 0) return true;
+  const d = fill(r, w);
+  for (const k of r.nz) if (d[k] === 0) return false;
+  return d.rd !== r.rdNot;
+}
+
+const popcount = (x: number): number => {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
+};
+/** Most specific first; ties keep table order. */
+const bySpecificity = (a: Row, b: Row): number => popcount(b.mask) - popcount(a.mask) || a.index - b.index;
+
+// ---- 16-bit: all halfwords, classified once --------------------------------------------------------------------
+
+const C_ROWS = ROWS.filter((r) => r.size === 2).sort(bySpecificity);
+
+/** Row index for every halfword, -1 when illegal/reserved (and for the 32-bit prefixes, low bits 11). */
+const HALF: Int16Array = (() => {
+  const t = new Int16Array(65536).fill(-1);
+  for (let h = 0; h < 65536; h++) {
+    if ((h & 3) === 3) continue;
+    for (const r of C_ROWS) {
+      if ((h & r.mask) === r.match && operandsAllowed(r, h)) {
+        t[h] = r.index;
+        break;
+      }
+    }
+  }
+  return t;
+})();
+
+// ---- 32-bit: rows indexed by opcode[6:2], funct3, funct7 ----------------------------------------------------------
+
+const keyOf = (w: number): number => ((w >>> 2) & 0x1f) | (((w >>> 12) & 7) << 5) | (((w >>> 25) & 0x7f) << 8);
+/** The bits of a word that make up its key. */
+const KEY_BITS = 0xfe00707c;
+
+const WIDE: ReadonlyArray<readonly Row[] | undefined> = (() => {
+  const t: Row[][] = [];
+  for (const r of ROWS) {
+    if (r.size !== 4) continue;
+    // Enumerate every key this row can produce: the key bits it fixes are set, the others range over all values.
+    const free = KEY_BITS & ~r.mask;
+    const freeBits: number[] = [];
+    for (let b = 0; b < 32; b++) if ((free >>> b) & 1) freeBits.push(b);
+    for (let n = 0; n < 1 << freeBits.length; n++) {
+      let w = r.match;
+      freeBits.forEach((b, i) => {
+        if ((n >>> i) & 1) w |= 1 << b;
+      });
+      (t[keyOf(w)] ??= []).push(r);
+    }
+  }
+  for (const list of t) list?.sort(bySpecificity);
+  return t;
+})();
+
+// ---- API -------------------------------------------------------------------------------------------------------
+
+/**
+ * Decodes the instruction at the start of `word` (a 32-bit little-endian fetch; a compressed instruction uses only
+ * its low half). Undefined when the bits are illegal, reserved, or an extension `isa` does not have.
+ */
+export function decode(word: number, isa?: IsaConfig): Decoded | undefined {
+  let r: Row | undefined;
+  let w = word;
+  if ((w & 3) !== 3) {
+    w &= 0xffff;
+    const i = HALF[w]!;
+    if (i < 0) return undefined;
+    r = ROWS[i]!;
+  } else {
+    const list = WIDE[keyOf(w)];
+    if (list === undefined) return undefined;
+    for (const c of list) {
+      if ((w & c.mask) >>> 0 === c.match && operandsAllowed(c, w)) {
+        r = c;
+        break;
+      }
+    }
+    if (r === undefined) return undefined;
+  }
+  if (isa !== undefined && !hasExt(isa, r.spec.ext)) return undefined;
+  return fill(r, w);
+}
+
+/** The 32-bit instruction a compressed one stands for, with the same operands; other instructions unchanged. */
+export function expand(d: Decoded): Decoded {
+  const to = ROW_OF.get(d.m)!.spec.expands;
+  if (to === undefined) return d;
+  const r = ROW_OF.get(to)!;
+  return { ...d, m: r.m, op: r.index, size: 4 };
+}
+
+/** Size of the instruction starting with halfword `h`: 2 unless its low bits are 11. */
+export function lengthOf(h: number): 2 | 4 {
+  return (h & 3) === 3 ? 4 : 2;
+}
