@@ -96,6 +96,15 @@ export const BPF_PSEUDO_KFUNC_CALL = 2;
 
 /** Helper function number of bpf_tail_call; the verifier turns `call 12` into the tail-call instruction. */
 export const BPF_FUNC_tail_call = 12;
+/**
+ * Kernel-internal jump op (include/linux/filter.h): the verifier rewrites `call bpf_tail_call` into
+ * BPF_JMP | BPF_TAIL_CALL (0xf5). It never appears in a loaded program and is not part of the ISA; it exists so that
+ * the verifier's "xlated" program can hold and print it.
+ */
+export const BPF_TAIL_CALL = 0xf0;
+
+/** Registers r0..r10 are the ISA's; the kernel's BPF_REG_AX (r11) exists only inside the verifier's rewrites. */
+export const MAX_BPF_REG = 11;
 
 /** The field extractors, named after the RFC. */
 export const bpfClass = (code: number): number => code & 0x07;
