@@ -11,6 +11,8 @@ type Registrar = (cli: ReturnType<typeof cac>, io: CliIo) => void;
 /** Every verb, in the order `rvjit --help` lists them. */
 const COMMANDS: Array<() => Promise<{ register: Registrar }>> = [
   // (verbs are added here by the issues that build them)
+  () => import("./commands/check.js"),
+  () => import("./commands/update.js"),
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

@@ -1,0 +1,77 @@
+/**
+ * @fileoverview `rvjit check [specs...] [--config c]`: compile and run every selected spec under each configuration
+ * (emulator and reference interpreter), judge the behaviour against the spec, and compare the output with the
+ * golden, section by section. Locally, a golden that differs (for a spec that behaves) is proposed as
+ * `<golden>.new` for `rvjit review`/`accept`; under CI nothing is ever written. A full run (no filter) also fails
+ * on goldens whose spec is gone.
+ */
+import type { CAC } from "cac";
+import type { CliIo } from "../io.js";
+import { findOrphans } from "../../suite/orphans.js";
+import { allSpecs } from "../../suite/project.js";
+import { runSuite, type SpecOutcome } from "../../suite/session.js";
+import { COLOR_OPTION, CONFIG_OPTION, makeCtx, parseConfigs, progress, select, writerFor, type Ctx } from "../../suite/ui/context.js";
+import { renderOutcome, verdict } from "../../suite/ui/outcome-view.js";
+import { exitCode, summaryText, tally } from "../../suite/ui/summary.js";
+import type { Writer } from "../../suite/files.js";
+import { readText } from "../../suite/files.js";
+
+export function register(cli: CAC, io: CliIo): void {
+  cli
+    .command("check [...specs]", "Run the specs (all, or those named) and compare them with their goldens")
+    .option(...CONFIG_OPTION)
+    .option(...COLOR_OPTION)
+    .option("--max-diff-lines <n>", "Changed lines shown per spec (0: all; `rvjit diff` shows all)", { default: 40 })
+    .option("--no-pending", "Do not save differing goldens as *.golden.new")
+    .example("  rvjit check                         # the whole suite")
+    .example("  rvjit check specs/alu               # a directory, a file, a glob, or part of a path")
+    .example("  rvjit check add64 --config rv64imac")
+    .action((specs: string[], opts: Record<string, unknown>) => check(io, specs, opts));
+}
+
+/** Proposes (or withdraws) the pending golden of each spec. */
+function syncPending(w: Writer, ctx: Ctx, outcomes: readonly SpecOutcome[]): number {
+  let written = 0;
+  for (const o of outcomes) {
+    const pending = readText(ctx.project.root, o.pendingPath);
+    if (o.newText !== undefined && o.golden.kind !== "match") {
+      if (pending !== o.newText) w.write(o.pendingPath, o.newText);
+      written++;
+    } else if (pending !== undefined) w.remove(o.pendingPath);
+  }
+  return written;
+}
+
+async function check(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
+  const ctx = await makeCtx(io, opts);
+  const configs = parseConfigs(opts.config);
+  const paths = await select(ctx, args);
+  const engine = await ctx.engine();
+  const full = args.length === 0 && configs === undefined;
+  const mayWrite = !ctx.ci && opts.pending !== false;
+  const c = ctx.colors;
+  io.out(`rvjit check: ${paths.length} spec${paths.length === 1 ? "" : "s"}${configs ? ` (${configs.join(", ")})` : ""}; ` +
+    (ctx.ci ? "CI: read-only, nothing is written\n" : mayWrite ? "differing goldens are saved as *.golden.new for `rvjit review`\n" : "nothing is written\n"));
+  const t0 = performance.now();
+  const bar = progress(ctx, paths.length);
+  const outcomes = runSuite(paths, { project: ctx.project, engine, ...(configs ? { configs } : {}), onProgress: bar.tick });
+  bar.done();
+  const maxLines = Number(opts.maxDiffLines);
+  for (const o of outcomes) {
+    if (verdict(o) === "ok") continue;
+    io.out(renderOutcome(o, { colors: c, isContextLine: (l) => engine.isContextLine(l), diffs: true, timeoutMs: 2000, ...(maxLines > 0 ? { maxLines } : {}) }));
+  }
+  let orphanCount = 0;
+  if (full) {
+    const orphans = findOrphans(ctx.project, allSpecs(ctx.project));
+    for (const g of [...orphans.goldens, ...orphans.pending]) io.out(`${c.red("FAIL ")} ${g}: its spec is gone (\`rvjit prune\` removes it)\n`);
+    orphanCount = orphans.goldens.length + orphans.pending.length;
+  }
+  const written = mayWrite ? syncPending(writerFor(ctx), ctx, outcomes) : 0;
+  const t = tally(outcomes);
+  io.out(summaryText(t, (performance.now() - t0) / 1000, c));
+  if (orphanCount) io.out(c.red(`${orphanCount} orphan golden${orphanCount === 1 ? "" : "s"}\n`));
+  if (written) io.out(`${written} proposed golden${written === 1 ? "" : "s"} in *.golden.new: \`rvjit review\`, or \`rvjit accept <spec>\` / \`rvjit reject <spec>\`\n`);
+  else if (t.golden && ctx.ci) io.out("goldens differ: run `rvjit check` locally, then `rvjit review` (or `rvjit update <spec>`)\n");
+  return exitCode(t, orphanCount);
+}

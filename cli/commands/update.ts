@@ -1,0 +1,37 @@
+/**
+ * @fileoverview `rvjit update [specs...] [--config c]`: regenerate the goldens of the selected specs, and only those.
+ * Refuses a spec whose behaviour fails (a golden is never written for broken behaviour) or that has errors, and
+ * refuses to run at all under CI unless --force. With --config, only those sections are regenerated and the rest of
+ * each golden is kept. Goldens with merge-conflict markers are regenerated whole. Writes are atomic.
+ */
+import type { CAC } from "cac";
+import { CliError, type CliIo } from "../io.js";
+import { updateGoldens } from "../../suite/update.js";
+import { COLOR_OPTION, CONFIG_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
+
+export function register(cli: CAC, io: CliIo): void {
+  cli
+    .command("update [...specs]", "Rewrite the goldens of the specs (all, or those named) whose behaviour passes")
+    .option(...CONFIG_OPTION)
+    .option(...COLOR_OPTION)
+    .option("--conflicted", "Only goldens with merge-conflict markers")
+    .option("--force", "Write even under CI")
+    .example("  rvjit update specs/alu/add64.bpf")
+    .example("  rvjit update --conflicted            # after a merge")
+    .action((specs: string[], opts: Record<string, unknown>) => update(io, specs, opts));
+}
+
+async function update(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
+  const ctx = await makeCtx(io, opts);
+  if (ctx.ci && !opts.force) {
+    throw new CliError("update refused: CI is set, and CI never writes goldens (run it locally, or add --force)");
+  }
+  const configs = parseConfigs(opts.config);
+  const paths = await select(ctx, args);
+  const engine = await ctx.engine();
+  const bar = progress(ctx, paths.length);
+  const r = updateGoldens({ project: ctx.project, colors: ctx.colors, writer: (f) => writerFor(ctx, f) }, engine, paths, { ...(configs ? { configs } : {}), conflictedOnly: Boolean(opts.conflicted), force: Boolean(opts.force), onProgress: bar.tick });
+  bar.done();
+  io.out(r.text);
+  return r.code;
+}

@@ -1,0 +1,153 @@
+/**
+ * @fileoverview The golden file format, version 1: deterministic plain text (LF, no colour, no timestamps, no tool
+ * version, no absolute paths), one file per spec.
+ *
+ *   # rvjit golden v1: generated, do not edit. Regenerate: rvjit update specs/alu/add64.bpf
+ *   # spec: specs/alu/add64.bpf
+ *   # what: 64-bit add of two args
+ *   # configs: rv64ima rv64imac rv64imac_zba_zbb
+ *
+ *   === rv64ima === 9 insns, 36 bytes, from 3 eBPF insns
+ *   <listing: frame layout and annotated code per function, then the observed run results>
+ *
+ *   === rv64imac === 9 insns, 22 bytes, from 3 eBPF insns
+ *   (same as rv64ima)
+ *
+ *   === rv64ima @ after:lower ===
+ *   <pass dump>
+ *
+ * A section marker is `=== <config>[ @ after:<pass>] ===` at column 0, followed by a one-line summary. A body that
+ * is identical to an earlier section's body of the same pass is written `(same as <key>)`; the checker resolves it
+ * and compares every configuration on its own. Git conflict markers are recognised only in their exact form.
+ */
+import type { ConfigName } from "../config.js";
+
+export const GOLDEN_VERSION = 1;
+
+export interface Section {
+  config: ConfigName;
+  /** Undefined for the main section (listing and results); a pass name for `@ after:<pass>` sections. */
+  pass?: string;
+  /** The text after the marker's closing `===` (may be empty). */
+  summary: string;
+  /** The resolved body: never `(same as ...)`. No trailing newline. */
+  body: string;
+}
+
+export function sectionKey(s: { config: string; pass?: string }): string {
+  return s.pass === undefined ? s.config : `${s.config} @ after:${s.pass}`;
+}
+
+export interface GoldenHeader {
+  specPath: string;
+  description: string;
+  configs: readonly ConfigName[];
+}
+
+const MARKER_RE = /^=== (\S+)(?: @ after:(\S+))? ===(?: (.*))?$/;
+const SAME_RE = /^\(same as (.+)\)$/;
+const CONFLICT_RE = /^(?:<<<<<<< |>>>>>>> |\|\|\|\|\|\|\| |=======$|<<<<<<<$|>>>>>>>$|\|\|\|\|\|\|\|$)/;
+
+/** Renders a golden: sections must already be in canonical order (config matrix order, main before passes). */
+export function renderGolden(h: GoldenHeader, sections: readonly Section[]): string {
+  const out = [
+    `# rvjit golden v${GOLDEN_VERSION}: generated, do not edit. Regenerate: rvjit update ${h.specPath}`,
+    `# spec: ${h.specPath}`,
+    `# what: ${h.description}`,
+    `# configs: ${h.configs.join(" ")}`,
+  ];
+  const firstWithBody = new Map<string, string>();
+  for (const s of sections) {
+    checkBody(s);
+    const marker = `=== ${sectionKey(s)} ===${s.summary ? ` ${s.summary}` : ""}`;
+    const dedupKey = `${s.pass ?? ""}\0${s.body}`;
+    const earlier = firstWithBody.get(dedupKey);
+    out.push("", marker, earlier === undefined ? s.body : `(same as ${earlier})`);
+    if (earlier === undefined) firstWithBody.set(dedupKey, sectionKey(s));
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Engine text that would break the format is an internal error, caught before anything is written. */
+function checkBody(s: Section): void {
+  const bad = s.body.split("\n").findIndex((l) => MARKER_RE.test(l) || CONFLICT_RE.test(l) || l.includes("\x1b") || l.includes("\r"));
+  if (bad >= 0 || s.body.endsWith("\n") || s.body === "" || SAME_RE.test(s.body) || s.summary.includes("\n")) {
+    throw new Error(`section ${sectionKey(s)}: text unfit for a golden (line ${bad + 1}: marker, conflict marker, ANSI, CR, or empty/trailing newline)`);
+  }
+}
+
+export interface RawSection {
+  key: string;
+  config: string;
+  pass?: string;
+  summary: string;
+  /** As written: may be `(same as <key>)`. */
+  body: string;
+  /** 1-based line of the marker. */
+  line: number;
+}
+
+export interface ParsedGolden {
+  version?: number;
+  specPath?: string;
+  sections: RawSection[];
+  /** 1-based line of the first git conflict marker, if any. */
+  conflictLine?: number;
+}
+
+export function parseGolden(text: string): ParsedGolden {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  const g: ParsedGolden = { sections: [] };
+  const conflict = lines.findIndex((l) => CONFLICT_RE.test(l));
+  if (conflict >= 0) g.conflictLine = conflict + 1;
+  const ver = /^# rvjit golden v(\d+)\b/.exec(lines[0] ?? "");
+  if (ver) g.version = Number(ver[1]);
+  const spec = lines.slice(0, 8).map((l) => /^# spec: (.*)$/.exec(l)).find(Boolean);
+  if (spec) g.specPath = spec[1];
+  let cur: RawSection | undefined;
+  let body: string[] = [];
+  const flush = () => {
+    if (!cur) return;
+    while (body.length && body[body.length - 1] === "") body.pop();
+    cur.body = body.join("\n");
+    g.sections.push(cur);
+  };
+  lines.forEach((l, i) => {
+    const m = MARKER_RE.exec(l);
+    if (!m) {
+      body.push(l);
+      return;
+    }
+    flush();
+    body = [];
+    cur = { key: m[2] === undefined ? m[1]! : `${m[1]} @ after:${m[2]}`, config: m[1]!, summary: m[3] ?? "", body: "", line: i + 1 };
+    if (m[2] !== undefined) cur.pass = m[2];
+  });
+  flush();
+  return g;
+}
+
+/** Each section's body with `(same as ...)` resolved; a reference that does not resolve is reported, not guessed. */
+export function resolveSections(g: ParsedGolden): { bodies: Map<string, RawSection & { resolved: string }>; problems: string[] } {
+  const bodies = new Map<string, RawSection & { resolved: string }>();
+  const problems: string[] = [];
+  for (const s of g.sections) {
+    if (bodies.has(s.key)) {
+      problems.push(`line ${s.line}: section ${s.key} appears twice`);
+      continue;
+    }
+    const same = SAME_RE.exec(s.body);
+    if (!same) {
+      bodies.set(s.key, { ...s, resolved: s.body });
+      continue;
+    }
+    const target = bodies.get(same[1]!);
+    if (!target) {
+      problems.push(`line ${s.line + 1}: '(same as ${same[1]})' names no earlier section`);
+      continue;
+    }
+    bodies.set(s.key, { ...s, resolved: target.resolved });
+  }
+  return { bodies, problems };
+}

@@ -1,0 +1,148 @@
+/**
+ * @fileoverview Parses a spec file (docs/spec-format.md) into a `Spec`. Throws `SpecError` at the first problem, with
+ * its file:line:col. The eBPF text itself is not parsed here: each program's lines go to the assembler unchanged
+ * (other lines blanked, so the assembler's positions are positions in the spec file).
+ */
+import { CONFIGS, inMatrixOrder, isConfigName, type ConfigName } from "../config.js";
+import { didYouMean, SpecError, type SourcePos } from "./errors.js";
+import { classifyLine, listWords, type Directive, type SpecLine } from "./lines.js";
+import { parseMapDecl } from "./maps.js";
+import type { MapDecl, Spec, SpecProgram } from "./model.js";
+import { parseRun } from "./runs.js";
+import { parseCount } from "./values.js";
+
+interface ProgramDraft {
+  name: string;
+  named: boolean;
+  pos: SourcePos;
+  lines: number[];
+  exceptionCb?: { name: string; pos: SourcePos };
+}
+
+function configList(d: Directive, words: { text: string; col: number }[], at: (line: number, col: number) => SourcePos): ConfigName[] {
+  const out: ConfigName[] = [];
+  for (const w of words) {
+    if (!isConfigName(w.text)) {
+      throw new SpecError(at(d.line, w.col), `unknown configuration '${w.text}'${didYouMean(w.text, CONFIGS)} (configurations: ${CONFIGS.join(", ")})`);
+    }
+    if (out.includes(w.text)) throw new SpecError(at(d.line, w.col), `configuration '${w.text}' is listed twice`);
+    out.push(w.text);
+  }
+  return out;
+}
+
+/** `path` is the spec's path relative to the project root (it appears in every message). */
+export function parseSpec(text: string, path: string): Spec {
+  const at = (line: number, col: number): SourcePos => ({ file: path, line, col });
+  if (text.includes("\r")) throw new SpecError(at(1, 1), "the file has CR line endings; specs use LF");
+  const rawLines = text.split("\n");
+  if (rawLines.length > 1 && rawLines[rawLines.length - 1] === "") rawLines.pop();
+  const first = rawLines[0] ?? "";
+  const desc = /^\s*;+\s*(.*?)\s*$/.exec(first);
+  const firstLine = first.trim() === "" ? undefined : classifyLine(first, 1, at);
+  if (!desc || !desc[1] || firstLine?.kind === "directive") {
+    throw new SpecError(at(1, 1), "the first line says what the spec tests: '; <one-line description>'");
+  }
+  const classified: SpecLine[] = rawLines.map((l, i) => (i === 0 ? { kind: "comment", line: 1 } : classifyLine(l, i + 1, at)));
+
+  const spec: Spec = { path, text, description: desc[1], configs: [...CONFIGS], programs: [], maps: [], runs: [], dumpAfter: [], xfail: new Map() };
+  const programs: ProgramDraft[] = [{ name: "main", named: false, pos: at(1, 1), lines: [] }];
+  const once = new Map<string, Directive>();
+  const runs: Directive[] = [];
+  const maps: Directive[] = [];
+  const xfails: { configs: ConfigName[] | undefined; reason: string; pos: SourcePos }[] = [];
+  for (const l of classified) {
+    const cur = programs[programs.length - 1]!;
+    if (l.kind === "code") cur.lines.push(l.line);
+    if (l.kind !== "directive") continue;
+    const d = l.d;
+    const valueAt = at(d.line, d.valueCol + (d.value.length - d.value.trimStart().length));
+    const value = d.value.trim();
+    if (["configs", "reject", "budget"].includes(d.name)) {
+      if (once.has(d.name)) throw new SpecError(at(d.line, d.nameCol), `'; ${d.name}:' appears twice (first at line ${once.get(d.name)!.line})`);
+      once.set(d.name, d);
+    }
+    switch (d.name) {
+      case "program": {
+        if (!/^[A-Za-z_]\w*$/.test(value)) throw new SpecError(valueAt, "'; program: <name>' names the program that follows (an identifier)");
+        if (programs.some((p) => p.named && p.name === value)) throw new SpecError(valueAt, `program '${value}' is defined twice`);
+        if (cur.lines.length === 0 && !cur.named) Object.assign(cur, { name: value, named: true, pos: valueAt });
+        else programs.push({ name: value, named: true, pos: valueAt, lines: [] });
+        break;
+      }
+      case "exception-cb":
+        if (cur.exceptionCb) throw new SpecError(valueAt, `program '${cur.name}' already names its exception callback`);
+        if (!/^[A-Za-z_]\w*$/.test(value)) throw new SpecError(valueAt, "'; exception-cb: <function>' names a function of this program");
+        cur.exceptionCb = { name: value, pos: valueAt };
+        break;
+      case "configs": {
+        const words = listWords(d.value, d.valueCol);
+        if (words.length === 0) throw new SpecError(valueAt, `'; configs:' lists configurations (${CONFIGS.join(" ")})`);
+        spec.configs = inMatrixOrder(configList(d, words, at));
+        break;
+      }
+      case "reject":
+        if (!value) throw new SpecError(valueAt, "'; reject:' gives a piece of the verifier's message, e.g. '; reject: R0 !read_ok'");
+        spec.reject = { substring: value, pos: valueAt };
+        break;
+      case "dump-after":
+        for (const w of listWords(d.value, d.valueCol)) {
+          if (spec.dumpAfter.some((p) => p.pass === w.text)) throw new SpecError(at(d.line, w.col), `pass '${w.text}' is listed twice`);
+          spec.dumpAfter.push({ pass: w.text, pos: at(d.line, w.col) });
+        }
+        break;
+      case "xfail": {
+        if (!value) throw new SpecError(valueAt, "'; xfail:' needs a reason, e.g. '; xfail rv64ima: not supported: zext without zba'");
+        xfails.push({ configs: d.args.length ? configList(d, d.args, at) : undefined, reason: value, pos: at(d.line, d.nameCol) });
+        break;
+      }
+      case "budget":
+        spec.budget = parseCount(value, valueAt, "budget", 1e9);
+        break;
+      case "run":
+        runs.push(d);
+        break;
+      case "map":
+        maps.push(d);
+        break;
+    }
+  }
+
+  for (const x of xfails) {
+    for (const c of x.configs ?? spec.configs) {
+      if (!spec.configs.includes(c)) throw new SpecError(x.pos, `xfail names ${c}, which this spec does not run (see '; configs:')`);
+      if (spec.xfail.has(c)) throw new SpecError(x.pos, `configuration ${c} is marked xfail twice`);
+      spec.xfail.set(c, { reason: x.reason, pos: x.pos });
+    }
+  }
+  for (const d of maps) spec.maps.push(parseMapDecl(d, (col) => at(d.line, col), spec.maps));
+  for (const d of runs) spec.runs.push(parseRun(spec.runs.length + 1, d.args[0]?.text, d.value, d.valueCol, (col) => at(d.line, col), spec.maps, at(d.line, d.nameCol)));
+  spec.programs = programs.map((p) => finishProgram(p, rawLines, at));
+  checkReferences(spec, spec.maps);
+  return spec;
+}
+
+function finishProgram(p: ProgramDraft, rawLines: string[], at: (line: number, col: number) => SourcePos): SpecProgram {
+  if (p.lines.length === 0) {
+    throw new SpecError(p.pos, p.named ? `program '${p.name}' has no instructions` : "no eBPF instructions: write the program below the directives");
+  }
+  const keep = new Set(p.lines);
+  const source = rawLines.map((l, i) => (keep.has(i + 1) ? l : "")).join("\n") + "\n";
+  const prog: SpecProgram = { name: p.name, pos: p.named ? p.pos : at(p.lines[0]!, 1), source, lines: [p.lines[0]!, p.lines[p.lines.length - 1]!] };
+  if (p.exceptionCb) prog.exceptionCb = p.exceptionCb;
+  return prog;
+}
+
+function checkReferences(spec: Spec, maps: readonly MapDecl[]): void {
+  const names = spec.programs.map((p) => p.name);
+  const writes = [...maps.flatMap((m) => m.init), ...spec.runs.flatMap((r) => r.maps)];
+  for (const w of writes) {
+    const v = w.value;
+    if (v && !(v instanceof Uint8Array) && !names.includes(v.program)) {
+      throw new SpecError(w.pos, `no program named '${v.program}'${didYouMean(v.program, names)} (programs: ${names.join(", ")})`);
+    }
+  }
+  if (spec.reject && spec.runs.length > 0) {
+    throw new SpecError(spec.runs[0]!.pos, "a spec whose program the verifier must reject cannot have run cases");
+  }
+}

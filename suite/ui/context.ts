@@ -1,0 +1,100 @@
+/**
+ * @fileoverview What every suite command starts from: the project, the engine, colours, CI mode, option parsing
+ * shared by the verbs (--config, --color), progress on long runs, and the extra things tests can inject through
+ * the io object (an engine, a prompt, write hooks), so commands run in-process against fakes.
+ */
+import type { CliIo } from "../../cli/io.js";
+import { CliError, isCi } from "../../cli/io.js";
+import { CONFIGS, isConfigName, type ConfigName } from "../config.js";
+import type { Engine } from "../engine.js";
+import { Writer, type WriteHooks } from "../files.js";
+import { findProject, selectSpecs, SelectionError, type Project } from "../project.js";
+import { didYouMean } from "../spec/errors.js";
+import { colorEnabled, makeColors, parseColorMode, type Colors } from "./color.js";
+
+/** Answers one review question with one of `keys`. */
+export type Prompt = (question: string, keys: readonly string[]) => Promise<string>;
+
+/** CliIo plus what tests may inject. */
+export interface SuiteIo extends CliIo {
+  engine?: Engine;
+  prompt?: Prompt;
+  writeHooks?: WriteHooks;
+  /** Defaults to process.stdin.isTTY. */
+  stdinIsTTY?: boolean;
+}
+
+export interface Ctx {
+  io: SuiteIo;
+  project: Project;
+  colors: Colors;
+  ci: boolean;
+  engine(): Promise<Engine>;
+}
+
+export async function makeCtx(io: CliIo, opts: { color?: unknown }): Promise<Ctx> {
+  const sio = io as SuiteIo;
+  const project = findProject(io.cwd);
+  if (!project) throw new CliError(`no specs/ directory in ${io.cwd} or above: run rvjit inside a project (or create one with 'rvjit new specs/<area>/<name>.bpf')`);
+  let mode;
+  try {
+    mode = parseColorMode(opts.color);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  let engine: Engine | undefined = sio.engine;
+  return {
+    io: sio,
+    project,
+    colors: makeColors(colorEnabled(mode, io.env, io.isTTY)),
+    ci: isCi(io.env),
+    async engine() {
+      if (!engine) engine = (await import("../engines/real.js")).realEngine();
+      return engine;
+    },
+  };
+}
+
+export function writerFor(ctx: Ctx, force = false): Writer {
+  return new Writer(ctx.project.root, ctx.ci && !force, ctx.io.writeHooks);
+}
+
+/** `--config rv64ima,rv64imac` (repeatable) -> names in matrix order; undefined when not given. */
+export function parseConfigs(v: unknown): ConfigName[] | undefined {
+  if (v === undefined) return undefined;
+  const words = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(/[\s,]+/)).filter(Boolean);
+  if (words.length === 0) throw new CliError(`--config needs a configuration (${CONFIGS.join(", ")})`);
+  for (const w of words) {
+    if (!isConfigName(w)) throw new CliError(`unknown configuration '${w}'${didYouMean(w, CONFIGS)} (configurations: ${CONFIGS.join(", ")})`);
+  }
+  return CONFIGS.filter((c) => words.includes(c));
+}
+
+export async function select(ctx: Ctx, args: readonly string[]): Promise<string[]> {
+  try {
+    return await selectSpecs(ctx.project, ctx.io.cwd, args);
+  } catch (e) {
+    if (e instanceof SelectionError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+/** A progress line on the terminal for runs of more than a few specs; nothing when output is not a terminal. */
+export function progress(ctx: Ctx, total: number): { tick(done: number, total: number, path: string): void; done(): void } {
+  const on = ctx.io.isTTY && total >= 8;
+  let last = 0;
+  return {
+    tick(done, n, path) {
+      const now = Date.now();
+      if (!on || (now - last < 50 && done < n)) return;
+      last = now;
+      ctx.io.err(`\r\x1b[K[${String(done).padStart(String(n).length)}/${n}] ${path}`);
+    },
+    done() {
+      if (on) ctx.io.err("\r\x1b[K");
+    },
+  };
+}
+
+export const COLOR_OPTION = ["--color <when>", "Colour: auto, always or never (NO_COLOR and FORCE_COLOR are honoured)", { default: "auto" }] as const;
+export const CONFIG_OPTION = ["--config <names>", `Only these configurations, comma-separated (${CONFIGS.join(", ")})`] as const;
