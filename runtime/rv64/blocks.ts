@@ -1,0 +1,211 @@
+/**
+ * @fileoverview Hot-block translation: a straight-line run of instructions that the interpreter entered often
+ * becomes one JavaScript function (`new Function`), built from the same semantic templates as the interpreter, with
+ * the block's registers in locals (`l10`/`h10` = low/high word of a0) and immediates and addresses as constants. A
+ * block that branches back to its own start runs as a JS loop.
+ *
+ * A block ends after its first control transfer (branch, jal, jalr), before any instruction this tier leaves to
+ * the interpreter (atomics, ecall, ebreak, undecodable bits), or at MAX_LEN. Contract with the interpreter
+ * (interp.ts, DISPATCH): `f(x, m)` runs from its entry with `m.left` as the budget and returns the offset to
+ * continue at, or -1 after setting m.pcHi/pcLo (a jump out of the region). It never runs an instruction beyond the
+ * budget: it enters only with left >= its length, and leaves to the interpreter when a memory access misses its
+ * cached region (returning that instruction's offset, which the interpreter then executes or reports as a fault).
+ */
+import * as int64 from "./int64.js";
+import { readValue, subst, writeValue } from "./interp.js";
+import type { Machine } from "./machine.js";
+import { NO_REGION, PERM_R, PERM_W, type Region } from "./memory.js";
+import { predecode, REC } from "./predecode.js";
+import { OP_NAMES, SEMANTICS, type Sem } from "./semantics/index.js";
+
+export type BlockFn = (x: Int32Array, m: Machine) => number;
+
+export interface BlockCache {
+  /** Translated block by entry offset / 2. */
+  readonly fns: (BlockFn | undefined)[];
+  /** Entries seen, by offset / 2 (wraps; translation is attempted when it reaches `hot`). */
+  readonly heat: Uint16Array;
+  readonly hot: number;
+  compile(off: number): void;
+  /** Blocks translated so far. */
+  count: number;
+}
+
+/** Executions of a block entry before it is translated (a translation costs ~40 µs of V8 compile time). */
+const HOT = 256;
+const MAX_LEN = 128;
+
+const caches = new WeakMap<Region, BlockCache>();
+
+export function blockCacheFor(m: Machine, r: Region): BlockCache {
+  let c = caches.get(r);
+  if (!c) {
+    const n = r.bytes.length >>> 1;
+    const cache: BlockCache = {
+      fns: new Array<BlockFn | undefined>(n).fill(undefined),
+      heat: new Uint16Array(n),
+      hot: HOT,
+      count: 0,
+      compile: (off) => {
+        const f = translate(m, r, off);
+        if (f) {
+          cache.fns[off >>> 1] = f;
+          cache.count++;
+        }
+      },
+    };
+    caches.set(r, cache);
+    c = cache;
+  }
+  return c;
+}
+
+interface Insn {
+  off: number;
+  name: string;
+  sem: Sem;
+  rd: number;
+  rs1: number;
+  rs2: number;
+  imm: number;
+  size: number;
+}
+
+/** Kinds this tier translates; the others end a block before them. */
+const TRANSLATED = new Set(["alu", "branch", "load", "store", "jal", "jalr", "fence"]);
+const ENDS_BLOCK = new Set(["branch", "jal", "jalr"]);
+
+/** The instructions of the block at `entry`, decoding them as needed. */
+function scan(m: Machine, r: Region, entry: number): Insn[] {
+  const out: Insn[] = [];
+  const dec = r.dec!;
+  for (let off = entry; out.length < MAX_LEN;) {
+    const k = (off >>> 1) * REC;
+    if (dec[k] === 0 && typeof predecode(r, off, m.isa) !== "number") break;
+    const name = OP_NAMES[dec[k]!]!;
+    const sem = SEMANTICS[name]!;
+    if (!TRANSLATED.has(sem.kind)) break;
+    const w = dec[k + 1]!;
+    const d = w & 255;
+    out.push({ off, name, sem, rd: d === 64 ? 0 : d >> 1, rs1: ((w >>> 8) & 255) >> 1, rs2: ((w >>> 16) & 255) >> 1, imm: dec[k + 2]!, size: w >>> 24 });
+    off += w >>> 24;
+    if (ENDS_BLOCK.has(sem.kind)) break;
+  }
+  return out;
+}
+
+/** Registers a block reads or writes (x0 excluded). */
+function registersOf(insns: Insn[]): number[] {
+  const set = new Set<number>();
+  for (const i of insns) for (const r of [i.rd, i.rs1, i.rs2]) if (r !== 0) set.add(r);
+  return [...set].sort((a, b) => a - b);
+}
+
+function hexOff(off: number): string {
+  return off.toString(16);
+}
+
+/** Translates the block at `entry`, or returns undefined when there is nothing worth translating. */
+export function translate(m: Machine, r: Region, entry: number): BlockFn | undefined {
+  const insns = scan(m, r, entry);
+  if (insns.length < 2) return undefined;
+  const src = blockSource(r, entry, insns);
+  const memOps = insns.filter((i) => i.sem.kind === "load" || i.sem.kind === "store").length;
+  const cache = new Int32Array(Math.max(memOps, 1)).fill(NO_REGION);
+  const mem = m.mem;
+  return new Function("int64", "mem", "C", src)(int64, mem, cache) as BlockFn;
+}
+
+/** The JavaScript of one block (exported for tests and for reading what runs). */
+export function blockSource(r: Region, entry: number, insns: Insn[]): string {
+  const regs = registersOf(insns);
+  const len = insns.length;
+  const lo = (n: number) => (n === 0 ? "0" : `l${n}`);
+  const hi = (n: number) => (n === 0 ? "0" : `h${n}`);
+  const writeBack = regs.map((n) => `x[${2 * n}] = l${n}; x[${2 * n + 1}] = h${n};`).join(" ");
+  /** Leaves the block after `done` instructions, continuing at `next` (an offset expression). */
+  const exit = (done: number | string, next: string) => `{ ${writeBack} m.left = left - ${done}; return ${next}; }`;
+  const body: string[] = [];
+  let memIndex = 0;
+  insns.forEach((i, n) => {
+    const pc = r.base + BigInt(i.off);
+    const pcLo = Number(pc & 0xffff_ffffn) | 0;
+    const pcHi = Number((pc >> 32n) & 0xffff_ffffn) | 0;
+    const env = {
+      a_lo: lo(i.rs1), a_hi: hi(i.rs1), b_lo: lo(i.rs2), b_hi: hi(i.rs2), imm: `(${i.imm})`,
+      pc_lo: `(${pcLo})`, pc_hi: `(${pcHi})`,
+    };
+    const setRd = i.rd === 0 ? "" : `l${i.rd} = lo | 0; h${i.rd} = hi | 0;`;
+    const next = i.off + i.size;
+    const comment = `/* ${hexOff(i.off)}: ${i.name} */ `;
+    const s = i.sem;
+    switch (s.kind) {
+      case "alu":
+        body.push(`${comment}${subst(s.code, env)} ${setRd}`);
+        break;
+      case "fence":
+        body.push(`${comment}`);
+        break;
+      case "load":
+      case "store": {
+        const perm = s.kind === "load" ? PERM_R : PERM_W;
+        const c = memIndex++;
+        const addr = `aL = (${env.a_lo} + ${i.imm}) | 0; aH = (${env.a_hi} + ${i.imm >> 31} + ((aL >>> 0) < (${env.a_lo} >>> 0) ? 1 : 0)) | 0;`;
+        const find = `ri = C[${c}]; o = (aL - RLO[ri]) >>> 0;
+    if (aH !== RHI[ri] || o + ${s.size} > RLIM[ri]) { ri = mem.resolve(aH, aL, ${s.size}, ${perm}); if (ri < 0) ${exit(n, String(i.off))} C[${c}] = ri; o = (aL - RLO[ri]) >>> 0; }
+    dv = V[ri];`;
+        const mis = s.size > 1 ? `if ((aL & ${s.size - 1}) !== 0) mem.misaligned++;` : "";
+        const access = s.kind === "load" ? `${readValue(s.size, s.signed)} ${setRd}` : writeValue(s.size, env.b_lo, env.b_hi);
+        body.push(`${comment}${addr}\n    ${find}\n    ${mis} ${access}`);
+        break;
+      }
+      case "branch": {
+        const target = i.off + i.imm;
+        const taken = target === entry
+          ? `{ left -= ${len}; if (left >= ${len}) continue; ${exit(0, String(entry))} }`
+          : exit(len, String(target));
+        body.push(`${comment}if (${subst(s.cond, env)}) ${taken}\n    ${exit(len, String(next))}`);
+        break;
+      }
+      case "jal": {
+        const target = i.off + i.imm;
+        const link = linkCode(i, pcLo, pcHi);
+        const go = target === entry
+          ? `left -= ${len}; if (left >= ${len}) continue; ${exit(0, String(entry))}`
+          : exit(len, String(target));
+        body.push(`${comment}${link} ${go}`);
+        break;
+      }
+      case "jalr": {
+        const link = linkCode(i, pcLo, pcHi);
+        body.push(`${comment}t = (${env.a_lo} + ${i.imm}) | 0; aH = (${env.a_hi} + ${i.imm >> 31} + ((t >>> 0) < (${env.a_lo} >>> 0) ? 1 : 0)) | 0; aL = t & -2; ${link}
+    if (aH === ${r.baseHi} && ((aL - ${r.baseLo}) >>> 0) < RLIM[${r.index}]) ${exit(len, `(aL - ${r.baseLo}) >>> 0`)}
+    m.pcHi = aH; m.pcLo = aL; ${exit(len, "-1")}`);
+        break;
+      }
+      default:
+        throw new Error(`blocks.ts: ${i.name} (${s.kind}) cannot be translated`);
+    }
+  });
+  const last = insns[len - 1]!;
+  if (!ENDS_BLOCK.has(last.sem.kind)) body.push(exit(len, String(last.off + last.size)));
+  return `"use strict";
+const { ${Object.keys(int64).join(", ")} } = int64;
+const RHI = mem.baseHi, RLO = mem.baseLo, RLIM = mem.limit, V = mem.views;
+return function block_${hexOff(entry)}(x, m) {
+  let left = m.left;
+  if (left < ${len}) return ${entry};
+  let ${regs.map((n) => `l${n} = x[${2 * n}], h${n} = x[${2 * n + 1}]`).join(", ") || "unused = 0"};
+  let lo = 0, hi = 0, s = 0, t = 0, aL = 0, aH = 0, o = 0, ri = 0, dv = V[0];
+  for (;;) {
+    ${body.join("\n    ")}
+  }
+};`;
+}
+
+/** x[rd] = pc + size, as constants. */
+function linkCode(i: Insn, pcLo: number, pcHi: number): string {
+  if (i.rd === 0) return "";
+  const next = BigInt.asUintN(64, ((BigInt(pcHi >>> 0) << 32n) | BigInt(pcLo >>> 0)) + BigInt(i.size));
+  return `l${i.rd} = ${Number(next & 0xffff_ffffn) | 0}; h${i.rd} = ${Number(next >> 32n) | 0};`;
+}
