@@ -13,6 +13,15 @@ const COMMANDS: Array<() => Promise<{ register: Registrar }>> = [
   // (verbs are added here by the issues that build them)
   () => import("./commands/check.js"),
   () => import("./commands/update.js"),
+  () => import("./commands/review.js"),
+  () => import("./commands/accept.js"),
+  () => import("./commands/reject.js"),
+  () => import("./commands/pending.js"),
+  () => import("./commands/diff.js"),
+  () => import("./commands/show.js"),
+  () => import("./commands/new.js"),
+  () => import("./commands/prune.js"),
+  () => import("./commands/report.js"),
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

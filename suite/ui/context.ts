@@ -12,8 +12,7 @@ import { findProject, selectSpecs, SelectionError, type Project } from "../proje
 import { didYouMean } from "../spec/errors.js";
 import { colorEnabled, makeColors, parseColorMode, type Colors } from "./color.js";
 
-/** Answers one review question with one of `keys`. */
-export type Prompt = (question: string, keys: readonly string[]) => Promise<string>;
+import type { Prompt } from "../review.js";
 
 /** CliIo plus what tests may inject. */
 export interface SuiteIo extends CliIo {

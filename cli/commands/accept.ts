@@ -1,0 +1,44 @@
+/**
+ * @fileoverview `rvjit accept <specs...|--all>`: make pending goldens (`*.golden.new`, proposed by `rvjit check`) the
+ * goldens. Each spec is run again first: a pending golden is accepted only if the behaviour still passes and the
+ * tool still produces exactly that file. Refused under CI unless --force.
+ */
+import type { CAC } from "cac";
+import { CliError, type CliIo } from "../io.js";
+import { acceptPending, pendingNamed } from "../../suite/pending.js";
+import { listPending } from "../../suite/orphans.js";
+import { COLOR_OPTION, makeCtx, select, writerFor } from "../../suite/ui/context.js";
+
+export function register(cli: CAC, io: CliIo): void {
+  cli
+    .command("accept [...specs]", "Accept pending goldens (*.golden.new) after re-checking their specs")
+    .option("--all", "Every pending golden")
+    .option("--force", "Write even under CI")
+    .option(...COLOR_OPTION)
+    .example("  rvjit accept specs/alu/add64.bpf")
+    .example("  rvjit accept goldens/alu/add64.golden.new")
+    .example("  rvjit accept --all")
+    .action((specs: string[], opts: Record<string, unknown>) => accept(io, specs, opts));
+}
+
+async function accept(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
+  const ctx = await makeCtx(io, opts);
+  if (args.length === 0 && !opts.all) throw new CliError("name the specs to accept, or --all (see `rvjit pending`)");
+  if (ctx.ci && !opts.force) throw new CliError("accept refused: CI is set, and CI never writes goldens (add --force to write anyway)");
+  const { found, none } = opts.all ? { found: listPending(ctx.project), none: [] } : await pendingNamed(ctx.project, io.cwd, args, (a) => select(ctx, a));
+  for (const n of none) io.out(`nothing pending for '${n}'\n`);
+  const c = ctx.colors;
+  const w = writerFor(ctx, Boolean(opts.force));
+  const engine = found.length ? await ctx.engine() : undefined;
+  let refused = 0;
+  for (const p of found) {
+    const r = acceptPending(ctx.project, engine!, p, w);
+    if (r.accepted) io.out(`${c.green("accepted")} ${p.slice(0, -4)}\n`);
+    else {
+      refused++;
+      io.out(`${c.red("refused ")} ${p}: ${r.reason}\n`);
+    }
+  }
+  io.out(`${found.length - refused} accepted${refused ? `, ${refused} refused` : ""}\n`);
+  return refused || none.length ? 1 : 0;
+}
