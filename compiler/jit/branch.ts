@@ -1,0 +1,132 @@
+/**
+ * @fileoverview Branch and jump forms as data (the kernel's emit_branch / emit_bcc / emit_jump_and_link): which
+ * instruction sequence reaches a PC-relative byte offset, how many halfwords it takes, and how it is written.
+ *
+ *   conditional   B13:        b<cc>   rd, rs, off                          off in [-4 KiB, 4 KiB)
+ *                 B_JAL:      b<!cc>  rd, rs, +8;  jal zero, off-4         off-4 in [-1 MiB, 1 MiB)
+ *                 B_AUIPC:    b<!cc>  rd, rs, +12; auipc t1, hi; jalr zero, lo(t1)   (off-4 from the auipc)
+ *   jump/call     JAL:        jal rd, off              off != 0, fixed target, off in [-1 MiB, 1 MiB)
+ *                 AUIPC_JALR: auipc t1, hi; jalr rd, lo(t1)          off in [-2^31 - 2^11, 2^31 - 2^11)
+ *
+ * A jump whose offset is still 0 (a target not known yet) or whose target is not fixed (a bpf-to-bpf call, resolved
+ * only in the extra pass) keeps the 8-byte form so that its size cannot change once the layout is frozen.
+ */
+import { X, type Reg } from "../riscv/regs.js";
+import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from "../bpf/opcodes.js";
+import type { CodeBuf } from "./code.js";
+import { T1 } from "./bpf-regs.js";
+import { fitsI13, fitsI21, hi20, inAuipcJalrRange, lo12 } from "./imm.js";
+import { OP } from "./ops.js";
+import { JitError } from "./errors.js";
+
+/** A BPF condition as an RV branch: mnemonic, and whether rd/rs are swapped (bgtu a,b == bltu b,a). */
+interface CondRow {
+  readonly op: number;
+  readonly swap: boolean;
+  /** The condition that is true exactly when this one is false. */
+  readonly inverse: number;
+}
+
+const COND: ReadonlyMap<number, CondRow> = new Map([
+  [BPF_JEQ, { op: OP.beq, swap: false, inverse: BPF_JNE }],
+  [BPF_JNE, { op: OP.bne, swap: false, inverse: BPF_JEQ }],
+  [BPF_JGT, { op: OP.bltu, swap: true, inverse: BPF_JLE }],
+  [BPF_JLE, { op: OP.bgeu, swap: true, inverse: BPF_JGT }],
+  [BPF_JLT, { op: OP.bltu, swap: false, inverse: BPF_JGE }],
+  [BPF_JGE, { op: OP.bgeu, swap: false, inverse: BPF_JLT }],
+  [BPF_JSGT, { op: OP.blt, swap: true, inverse: BPF_JSLE }],
+  [BPF_JSLE, { op: OP.bge, swap: true, inverse: BPF_JSGT }],
+  [BPF_JSLT, { op: OP.blt, swap: false, inverse: BPF_JSGE }],
+  [BPF_JSGE, { op: OP.bge, swap: false, inverse: BPF_JSLT }],
+]);
+
+function condRow(cond: number): CondRow {
+  const row = COND.get(cond);
+  if (!row) throw new Error(`internal: no RV branch for BPF condition 0x${cond.toString(16)}`);
+  return row;
+}
+
+/** A way to reach a PC-relative target: its size, when it applies, how it is written. */
+export interface BranchForm {
+  readonly name: string;
+  readonly hw: number;
+  readonly fits: (off: number) => boolean;
+}
+
+/** The conditional-branch forms, shortest first; the first that fits is used (emit_branch). */
+export const BRANCH_FORMS: readonly (BranchForm & { emit(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void })[] = [
+  {
+    name: "B13",
+    hw: 2,
+    fits: fitsI13,
+    emit: (buf, cond, rd, rs, off) => bcc(buf, cond, rd, rs, off),
+  },
+  {
+    name: "B_JAL",
+    hw: 4,
+    fits: (off) => fitsI21(off - 4), // the jal sits 4 bytes after the branch
+    emit(buf, cond, rd, rs, off) {
+      bcc(buf, condRow(cond).inverse, rd, rs, 8);
+      buf.emit(OP.jal, X.zero, 0, 0, off - 4);
+    },
+  },
+  {
+    name: "B_AUIPC",
+    hw: 6,
+    fits: (off) => inAuipcJalrRange(off - 4), // PC-relative to the auipc, 4 bytes after the branch
+    emit(buf, cond, rd, rs, off) {
+      bcc(buf, condRow(cond).inverse, rd, rs, 12);
+      buf.emit(OP.auipc, T1, 0, 0, hi20(off - 4));
+      buf.emit(OP.jalr, X.zero, T1, 0, lo12(off - 4));
+    },
+  },
+];
+
+/** The jump-and-link forms (emit_jump_and_link); `fixed`: the target will not move in a later pass. */
+export const JUMP_FORMS: readonly (BranchForm & { emit(buf: CodeBuf, rd: Reg, off: number): void })[] = [
+  { name: "JAL", hw: 2, fits: fitsI21, emit: (buf, rd, off) => buf.emit(OP.jal, rd, 0, 0, off) },
+  {
+    name: "AUIPC_JALR",
+    hw: 4,
+    fits: inAuipcJalrRange,
+    emit(buf, rd, off) {
+      buf.emit(OP.auipc, T1, 0, 0, hi20(off));
+      buf.emit(OP.jalr, rd, T1, 0, lo12(off));
+    },
+  },
+];
+
+function bcc(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void {
+  const row = condRow(cond);
+  if (row.swap) buf.emit(row.op, 0, rs, rd, off);
+  else buf.emit(row.op, 0, rd, rs, off);
+}
+
+/** Index into BRANCH_FORMS of the form that reaches `off` bytes. */
+export function branchForm(off: number): number {
+  for (let f = 0; f < BRANCH_FORMS.length; f++) if (BRANCH_FORMS[f]!.fits(off)) return f;
+  throw new JitError(`bpf-jit: branch offset 0x${off.toString(16)} is out of range`);
+}
+
+/** Index into JUMP_FORMS of the form used for `off` bytes: jal only for a known (non-zero), fixed target. */
+export function jumpForm(off: number, fixed: boolean): number {
+  if (off !== 0 && fixed && JUMP_FORMS[0]!.fits(off)) return 0;
+  if (JUMP_FORMS[1]!.fits(off)) return 1;
+  throw new JitError(`bpf-jit: target offset 0x${off.toString(16)} is out of range`);
+}
+
+/** Appends `if (rd COND rs) goto pc + off`. */
+export function emitBranch(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void {
+  BRANCH_FORMS[branchForm(off)]!.emit(buf, cond, rd, rs, off);
+}
+
+/** Appends `rd = pc + size; goto pc + off`. */
+export function emitJump(buf: CodeBuf, rd: Reg, off: number, fixed: boolean): void {
+  JUMP_FORMS[jumpForm(off, fixed)]!.emit(buf, rd, off);
+}
+
+/** Appends `rd = pc + off` as auipc+addi (the kernel's emit_addr: always 8 bytes). */
+export function emitAddr(buf: CodeBuf, rd: Reg, off: number): void {
+  buf.emit(OP.auipc, rd, 0, 0, hi20(off));
+  buf.emit(OP.addi, rd, rd, 0, lo12(off));
+}

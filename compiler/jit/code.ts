@@ -1,0 +1,196 @@
+/**
+ * @fileoverview The JIT's code buffer: RV64 ops in struct-of-arrays form, grouped into *units* (one kernel emission
+ * step: one eBPF instruction, or two when it consumes the next slot), with the position-dependent parts held apart
+ * as *var items* so that the sizing passes can lay code out without encoding anything.
+ *
+ *   unit u:  [fixed op][fixed op][VAR v][fixed op][VAR v+1] ...
+ *            |<- pre(v) ->|                          pre(v+1) counts fixed halfwords only
+ *
+ * A var item is everything whose bytes depend on where code lands: branches and jumps to eBPF slots, the jump to the
+ * epilogue, helper and bpf-to-bpf calls, PC-relative address loads, and the tail call's exits and inline epilogue.
+ * Sizes are in halfwords, the kernel's `ninsns` unit.
+ */
+import { OP_HW } from "./ops.js";
+
+/** Kinds of var items. */
+export const VK = {
+  /** Conditional branch to an eBPF slot: b<cc> | b<!cc>+jal | b<!cc>+auipc+jalr. */
+  Branch: 0,
+  /** Unconditional jump to an eBPF slot (JA, gotol): jal | auipc+jalr. */
+  Jump: 1,
+  /** EXIT that is not the last instruction: jump to the epilogue. */
+  JumpEpilogue: 2,
+  /** Call to a fixed kernel address (helper, kfunc): jal ra once reachable, else auipc+jalr ra. */
+  CallFixed: 3,
+  /** bpf-to-bpf call: always auipc+jalr ra, resolved in the extra pass. */
+  CallBpf: 4,
+  /** rd = PC-relative address (auipc+addi), of a function or of a fixed kernel address. */
+  Addr: 5,
+  /** One of the tail call's "goto out" branches, to the end of the tail-call sequence. */
+  TailOut: 6,
+  /** The tail call's inline epilogue (restores, pops the frame, jumps past the callee's TCC init). */
+  TailEpilogue: 7,
+} as const;
+export type VarKind = (typeof VK)[keyof typeof VK];
+
+/** Op value of a var item's placeholder in the op stream; the placeholder's `imm` is the var index. */
+export const VAR_OP = 255;
+
+function grow<T extends Uint8Array | Int32Array>(a: T, n: number): T {
+  if (n <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+export class CodeBuf {
+  // ---- ops (fixed instructions, or VAR_OP placeholders whose imm is a var index)
+  n = 0;
+  op: Uint8Array;
+  rd: Uint8Array;
+  rs1: Uint8Array;
+  rs2: Uint8Array;
+  imm: Int32Array;
+  fl: Uint8Array;
+  /** Halfwords of fixed ops emitted so far (whole buffer). */
+  hw = 0;
+
+  // ---- var items
+  nv = 0;
+  vk: Uint8Array;
+  /** Branch condition (a BPF_J* op value), or 0. */
+  vcond: Uint8Array;
+  /** First register operand (branch rd, link/destination register). */
+  va: Uint8Array;
+  /** Second register operand (branch rs). */
+  vb: Uint8Array;
+  /** Target eBPF slot (Branch, Jump), function index (CallBpf, Addr of a function), or -1. */
+  vtarget: Int32Array;
+  /** Fixed halfwords of the item's unit that precede it. */
+  vpre: Int32Array;
+  /** Absolute target address (CallFixed, Addr of a kernel symbol). */
+  vaddr: (bigint | undefined)[] = [];
+
+  // ---- units
+  nu = 0;
+  /** First eBPF slot of the unit. */
+  uSlot: Int32Array;
+  /** Slot whose offset-table entry the unit writes (its last slot). */
+  uLast: Int32Array;
+  /** First op / first var item of the unit (one extra entry closes the last unit). */
+  uOp: Int32Array;
+  uVar: Int32Array;
+  /** Fixed halfwords of the unit. */
+  uHw: Int32Array;
+
+  // ---- exception table: ops that may fault (PROBE_MEM loads, arena accesses), and the register to clear on a fault
+  faultOp: number[] = [];
+  faultReg: number[] = [];
+
+  private unitHw0 = 0;
+
+  constructor(opCapacity = 64, unitCapacity = 16) {
+    this.op = new Uint8Array(opCapacity);
+    this.rd = new Uint8Array(opCapacity);
+    this.rs1 = new Uint8Array(opCapacity);
+    this.rs2 = new Uint8Array(opCapacity);
+    this.imm = new Int32Array(opCapacity);
+    this.fl = new Uint8Array(opCapacity);
+    const v = Math.max(8, unitCapacity >> 2);
+    this.vk = new Uint8Array(v);
+    this.vcond = new Uint8Array(v);
+    this.va = new Uint8Array(v);
+    this.vb = new Uint8Array(v);
+    this.vtarget = new Int32Array(v);
+    this.vpre = new Int32Array(v);
+    this.uSlot = new Int32Array(unitCapacity + 1);
+    this.uLast = new Int32Array(unitCapacity + 1);
+    this.uOp = new Int32Array(unitCapacity + 1);
+    this.uVar = new Int32Array(unitCapacity + 1);
+    this.uHw = new Int32Array(unitCapacity + 1);
+  }
+
+  /** Appends a fixed instruction. */
+  emit(op: number, rd: number, rs1: number, rs2: number, imm: number, fl = 0): void {
+    const k = this.n;
+    if (k === this.op.length) this.growOps(k + 1);
+    this.op[k] = op;
+    this.rd[k] = rd;
+    this.rs1[k] = rs1;
+    this.rs2[k] = rs2;
+    this.imm[k] = imm;
+    this.fl[k] = fl;
+    this.n = k + 1;
+    this.hw += OP_HW[op]!;
+  }
+
+  /** Appends a var item and its placeholder op; returns the item's index. */
+  emitVar(kind: VarKind, cond: number, a: number, b: number, target: number, addr?: bigint): number {
+    const v = this.nv;
+    if (v === this.vk.length) this.growVars(v + 1);
+    this.vk[v] = kind;
+    this.vcond[v] = cond;
+    this.va[v] = a;
+    this.vb[v] = b;
+    this.vtarget[v] = target;
+    this.vpre[v] = this.hw - this.unitHw0;
+    if (addr !== undefined) this.vaddr[v] = addr;
+    this.nv = v + 1;
+    const k = this.n;
+    if (k === this.op.length) this.growOps(k + 1);
+    this.op[k] = VAR_OP;
+    this.imm[k] = v;
+    this.n = k + 1;
+    return v;
+  }
+
+  /** Marks the op just emitted as one that may fault; the handler zeroes `reg` (0: none) and resumes after it. */
+  markFault(reg: number): void {
+    this.faultOp.push(this.n - 1);
+    this.faultReg.push(reg);
+  }
+
+  beginUnit(slot: number): void {
+    const u = this.nu;
+    if (u + 1 >= this.uSlot.length) this.growUnits(u + 2);
+    this.uSlot[u] = slot;
+    this.uOp[u] = this.n;
+    this.uVar[u] = this.nv;
+    this.unitHw0 = this.hw;
+  }
+
+  endUnit(lastSlot: number): void {
+    const u = this.nu;
+    this.uLast[u] = lastSlot;
+    this.uHw[u] = this.hw - this.unitHw0;
+    this.nu = u + 1;
+    this.uOp[u + 1] = this.n;
+    this.uVar[u + 1] = this.nv;
+  }
+
+  private growOps(n: number): void {
+    this.op = grow(this.op, n);
+    this.rd = grow(this.rd, n);
+    this.rs1 = grow(this.rs1, n);
+    this.rs2 = grow(this.rs2, n);
+    this.imm = grow(this.imm, n);
+    this.fl = grow(this.fl, n);
+  }
+
+  private growVars(n: number): void {
+    this.vk = grow(this.vk, n);
+    this.vcond = grow(this.vcond, n);
+    this.va = grow(this.va, n);
+    this.vb = grow(this.vb, n);
+    this.vtarget = grow(this.vtarget, n);
+    this.vpre = grow(this.vpre, n);
+  }
+
+  private growUnits(n: number): void {
+    this.uSlot = grow(this.uSlot, n);
+    this.uLast = grow(this.uLast, n);
+    this.uOp = grow(this.uOp, n);
+    this.uVar = grow(this.uVar, n);
+    this.uHw = grow(this.uHw, n);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * @fileoverview What every lowering routine sees: the assembler for the current function, the instruction being
+ * lowered, the function around it, and the resolved options. Passed explicitly; there is no global JIT state.
+ */
+import type { Insn } from "../bpf/insn.js";
+import type { Reg } from "../riscv/regs.js";
+import type { JitFunc } from "../passes/split-functions.js";
+import type { Asm } from "./emit.js";
+import { BPF_TO_RV } from "./bpf-regs.js";
+import { JitError } from "./errors.js";
+
+/** Options after defaults are applied. */
+export interface LowerOptions {
+  zacas: boolean;
+  acqRel: boolean;
+  verifierZext: boolean;
+  helperAddr: (id: number) => bigint;
+  kfuncAddr: (id: number) => bigint;
+  kfuncArgSizes: (id: number) => readonly number[] | undefined;
+  arenaKernStart: bigint;
+  arenaUserStart: bigint;
+  hasM: boolean;
+  hasA: boolean;
+}
+
+export class LowerCtx {
+  /** Local slot of the instruction being lowered. */
+  i = 0;
+  /** The instruction at `i`. */
+  x!: Insn;
+
+  constructor(
+    readonly a: Asm,
+    readonly fn: JitFunc,
+    readonly opts: LowerOptions,
+    /** The function makes calls (final seen flags): TCC lives in s6 across them. */
+    readonly seenCall: boolean,
+  ) {}
+
+  /** RV register holding eBPF register `r`. */
+  reg(r: number): Reg {
+    return BPF_TO_RV[r]!;
+  }
+
+  /** The instruction after the current one, if any. */
+  get next(): Insn | undefined {
+    return this.fn.insns[this.i + 1];
+  }
+
+  /** Slot of the branch target `pc + 1 + off`, checked to lie within the function (its end counts: the epilogue). */
+  target(off: number): number {
+    const t = this.i + 1 + off;
+    if (t < 0 || t > this.fn.insns.length) this.fail(`jump out of range: from insn ${this.fn.start + this.i} to ${this.fn.start + t}`);
+    return t;
+  }
+
+  fail(message: string): never {
+    throw new JitError(message, this.fn.start + this.i);
+  }
+
+  unknownOpcode(): never {
+    this.fail(`bpf-jit: unknown opcode ${this.x.code.toString(16).padStart(2, "0")}`);
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * @fileoverview Encoding: the kernel's final pass, with the layout frozen, and for a multi-function program its extra
+ * pass, in which bpf-to-bpf calls and function addresses finally know their targets.
+ * Requires: converged layouts and function addresses (fixup-branches.ts).
+ * Provides: per function the code bytes, the RV instruction list, the line map (eBPF slot -> byte offset of the
+ *   first RV instruction for it) and the exception table.
+ * Does not: change any size: every var item is written in the form the layout chose (checked).
+ */
+import { X } from "../riscv/regs.js";
+import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
+import { CodeBuf, VAR_OP, VK } from "../jit/code.js";
+import { encodeOp } from "../jit/encode-op.js";
+import { JitError } from "../jit/errors.js";
+import type { FrameLayout } from "../jit/frame.js";
+import { inAuipcJalrRange } from "../jit/imm.js";
+import { OP, OP_HW } from "../jit/ops.js";
+import { passFrame, type Fixed, type FixedFunc } from "./fixup-branches.js";
+
+/** One RV64 instruction of the output. */
+export interface RvInsn {
+  /** Byte offset from the function's first instruction. */
+  offset: number;
+  size: 2 | 4;
+  word: number;
+  /** eBPF slot (function-local) it came from; -1 for the prologue and epilogue. */
+  bpf: number;
+}
+
+/** An exception-table entry (PROBE_MEM loads, arena accesses): on a fault, clear `reg` and resume at `fixup`. */
+export interface ExTableEntry {
+  /** Byte offset of the instruction that may fault. */
+  insn: number;
+  /** Byte offset execution resumes at (the next instruction). */
+  fixup: number;
+  /** RV register set to 0 on a fault, or 0 for none. */
+  reg: number;
+}
+
+export interface JitFunction {
+  index: number;
+  name: string;
+  addr: bigint;
+  code: Uint8Array;
+  /** The instructions, decoded lazily from the encoding tables. */
+  readonly insns: RvInsn[];
+  /** eBPF slot (function-local) -> byte offset of its first RV instruction; a slot consumed with the previous one
+   * (LD_IMM64's second half, a zero-extension folded into its load) maps to its unit's start. */
+  lineMap: number[];
+  frame: FrameLayout;
+  passes: number;
+  isExceptionCb: boolean;
+  isExceptionBoundary: boolean;
+  /** Bytes allocated for the image: the size when the pass loop first converged (the kernel's jited_len). */
+  allocSize: number;
+  extable: ExTableEntry[];
+  /** Byte offsets of the body (first instruction after the prologue) and of the epilogue. */
+  bodyStart: number;
+  epilogueStart: number;
+}
+
+export function encodeFunctions(fixed: Fixed, multi: boolean): JitFunction[] {
+  const addrs = fixed.funcs.map((f) => f.addr);
+  return fixed.funcs.map((f) => encodeFunction(f, multi, addrs));
+}
+
+function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[]): JitFunction {
+  const st = f.layout;
+  const body = f.body;
+  st.extraPass = multi;
+  for (let v = 0; v < body.nv; v++) {
+    if (body.vk[v] === VK.CallBpf && multi) st.delta[v] = Number(BigInt.asIntN(64, addrs[body.vtarget[v]!]! - f.addr));
+  }
+  const frame = f.steady;
+  const totalHw = st.pass(passFrame(frame), false);
+  if (totalHw > f.allocHw) throw new JitError(`internal: final pass of ${f.fn.name} is larger (${totalHw} halfwords) than its allocation (${f.allocHw})`);
+
+  const out = new CodeBuf(body.n + frame.prologue.n + frame.epilogue.n + 8 * body.nv, 1);
+  const slotOf: number[] = [];
+  const nslots = f.fn.insns.length;
+  const slotHw = new Int32Array(nslots + 1);
+  const opPos = new Int32Array(body.n);
+  const copy = (src: CodeBuf, from: number, to: number, slot: number): void => {
+    for (let k = from; k < to; k++) {
+      opPos[k] = out.hw;
+      out.emit(src.op[k]!, src.rd[k]!, src.rs1[k]!, src.rs2[k]!, src.imm[k]!, src.fl[k]!);
+      slotOf.push(slot);
+    }
+  };
+  copy(frame.prologue, 0, frame.prologue.n, -1);
+  const bodyStart = out.hw;
+  for (let u = 0; u < body.nu; u++) {
+    const slot = body.uSlot[u]!;
+    const startHw = out.hw;
+    for (let s = slot; s <= body.uLast[u]!; s++) slotHw[s] = startHw;
+    for (let k = body.uOp[u]!; k < body.uOp[u + 1]!; k++) {
+      if (body.op[k] !== VAR_OP) {
+        copy(body, k, k + 1, slot);
+        continue;
+      }
+      const v = body.imm[k]!;
+      if (st.at[v] !== out.hw) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${st.at[v]} but lands at ${out.hw}`);
+      expandVar(out, f, v, multi, addrs, frame.tailEpilogue);
+      while (slotOf.length < out.n) slotOf.push(slot);
+      if (out.hw - st.at[v]! !== st.hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
+    }
+  }
+  const epilogueHw = out.hw;
+  slotHw[nslots] = epilogueHw;
+  copy(frame.epilogue, 0, frame.epilogue.n, -1);
+  if (out.hw !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${out.hw} halfwords, laid out as ${totalHw}`);
+  checkTargets(f, slotHw, epilogueHw);
+
+  const code = new Uint8Array(2 * out.hw);
+  const offsets = new Int32Array(out.n);
+  const words = new Uint32Array(out.n);
+  for (let k = 0, pos = 0; k < out.n; k++) {
+    const w = encodeOp(out.op[k]!, out.rd[k]!, out.rs1[k]!, out.rs2[k]!, out.imm[k]!, out.fl[k]!);
+    offsets[k] = pos;
+    words[k] = w;
+    code[pos] = w & 0xff;
+    code[pos + 1] = (w >>> 8) & 0xff;
+    if (OP_HW[out.op[k]!] === 2) {
+      code[pos + 2] = (w >>> 16) & 0xff;
+      code[pos + 3] = w >>> 24;
+      pos += 4;
+    } else pos += 2;
+  }
+  const extable = body.faultOp.map((k, e) => {
+    const at = 2 * opPos[k]!;
+    return { insn: at, fixup: at + 2 * OP_HW[body.op[k]!]!, reg: body.faultReg[e]! };
+  });
+  let insns: RvInsn[] | undefined;
+  return {
+    index: f.fn.index,
+    name: f.fn.name,
+    addr: f.addr,
+    code,
+    get insns(): RvInsn[] {
+      insns ??= Array.from(offsets, (offset, k) => ({ offset, size: (2 * OP_HW[out.op[k]!]!) as 2 | 4, word: words[k]!, bpf: slotOf[k]! }));
+      return insns;
+    },
+    lineMap: Array.from(slotHw.subarray(0, nslots), (hw) => 2 * hw),
+    frame: frame.layout,
+    passes: f.passes,
+    isExceptionCb: f.fn.isExceptionCb,
+    isExceptionBoundary: f.fn.isExceptionBoundary,
+    allocSize: 2 * f.allocHw,
+    extable,
+    bodyStart: 2 * bodyStart,
+    epilogueStart: 2 * epilogueHw,
+  };
+}
+
+/** Writes var item `v` in the form and with the offset the final pass computed. */
+function expandVar(out: CodeBuf, f: FixedFunc, v: number, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): void {
+  const b = f.body;
+  const st = f.layout;
+  const off = st.rvoff[v]!;
+  switch (b.vk[v]) {
+    case VK.Branch:
+    case VK.TailOut:
+      return emitBranch(out, b.vcond[v]!, b.va[v]!, b.vb[v]!, off);
+    case VK.Jump:
+    case VK.JumpEpilogue:
+      return JUMP_FORMS[jumpForm(off, true)]!.emit(out, X.zero, off);
+    case VK.CallFixed:
+      return JUMP_FORMS[jumpForm(off, true)]!.emit(out, X.ra, off);
+    case VK.CallBpf:
+      return JUMP_FORMS[jumpForm(off, false)]!.emit(out, X.ra, off);
+    case VK.Addr: {
+      const target = b.vtarget[v]! >= 0 ? addrs[b.vtarget[v]!]! : b.vaddr[v]!;
+      const rel = BigInt.asIntN(64, target - (f.addr + BigInt(2 * st.at[v]!)));
+      if (multi && !inAuipcJalrRange(Number(rel))) throw new JitError(`bpf-jit: target offset 0x${rel.toString(16)} is out of range`);
+      out.emit(OP.auipc, b.va[v]!, 0, 0, Number(BigInt.asIntN(20, (rel + 0x800n) >> 12n)));
+      out.emit(OP.addi, b.va[v]!, b.va[v]!, 0, Number(BigInt.asIntN(12, rel)));
+      return;
+    }
+    case VK.TailEpilogue:
+      for (let k = 0; k < tailEpilogue.n; k++) {
+        out.emit(tailEpilogue.op[k]!, tailEpilogue.rd[k]!, tailEpilogue.rs1[k]!, tailEpilogue.rs2[k]!, tailEpilogue.imm[k]!, tailEpilogue.fl[k]!);
+      }
+      return;
+  }
+}
+
+/**
+ * Every branch and jump must land where its target's code starts. The kernel does not check this (its final pass
+ * trusts a converged size); a program whose layout is inconsistent is refused rather than miscompiled.
+ */
+function checkTargets(f: FixedFunc, slotHw: Int32Array, epilogueHw: number): void {
+  const b = f.body;
+  const st = f.layout;
+  for (let u = 0; u < b.nu; u++) {
+    for (let v = b.uVar[u]!; v < b.uVar[u + 1]!; v++) {
+      const kind = b.vk[v];
+      let want: number;
+      if (kind === VK.Branch || kind === VK.Jump) want = slotHw[b.vtarget[v]!]!;
+      else if (kind === VK.JumpEpilogue) want = epilogueHw;
+      else if (kind === VK.TailOut) want = u + 1 < b.nu ? slotHw[b.uSlot[u + 1]!]! : epilogueHw;
+      else continue;
+      if (2 * st.at[v]! + st.rvoff[v]! !== 2 * want) {
+        throw new JitError(`bpf-jit: inconsistent layout: a branch in ${f.fn.name} misses its target by ${2 * st.at[v]! + st.rvoff[v]! - 2 * want} bytes`, f.fn.start + b.uSlot[u]!);
+      }
+    }
+  }
+}

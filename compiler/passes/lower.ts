@@ -1,0 +1,62 @@
+/**
+ * @fileoverview Lowering of every eBPF instruction to RV64 ops (the kernel's bpf_jit_emit_insn, unit by unit).
+ * Requires: functions (split-functions) and their final seen flags (map-registers).
+ * Provides: per function a CodeBuf: fixed ops in emission order, and var items for everything whose bytes depend on
+ *   the layout (branches, jumps, calls, PC-relative addresses, the tail call's exits and inline epilogue).
+ * Does not: decide branch forms or offsets (fixup-branches.ts), emit the prologue/epilogue (prologue-epilogue.ts).
+ *
+ * One "finish ALU32" step zero-extends the result of every 32-bit ALU instruction that needs it (unless the
+ * verifier inserted explicit zero-extensions); the per-class routines live in compiler/jit/lower-*.ts.
+ */
+import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, bpfClass } from "../bpf/opcodes.js";
+import { SEEN_CALL } from "../jit/bpf-regs.js";
+import { CodeBuf } from "../jit/code.js";
+import { Asm, type EmitIsa } from "../jit/emit.js";
+import { lowerAlu } from "../jit/lower-alu.js";
+import { LowerCtx, type LowerOptions } from "../jit/lower-ctx.js";
+import { lowerJmp } from "../jit/lower-jmp.js";
+import { lowerMem } from "../jit/lower-mem.js";
+import { unitLength } from "../jit/units.js";
+import type { RegMapped, SeenRegs } from "./map-registers.js";
+import type { JitFunc } from "./split-functions.js";
+
+export interface LoweredFunc {
+  fn: JitFunc;
+  seen: SeenRegs;
+  body: CodeBuf;
+}
+
+export interface Lowered {
+  mapped: RegMapped;
+  funcs: readonly LoweredFunc[];
+}
+
+export function lower(m: RegMapped, opts: LowerOptions, isa: EmitIsa): Lowered {
+  return { mapped: m, funcs: m.split.funcs.map((fn, k) => lowerFunction(fn, m.seen[k]!, opts, isa)) };
+}
+
+function lowerFunction(fn: JitFunc, seen: SeenRegs, opts: LowerOptions, isa: EmitIsa): LoweredFunc {
+  const insns = fn.insns;
+  const body = new CodeBuf(insns.length * 3 + 8, insns.length);
+  const a = new Asm(body, isa);
+  const c = new LowerCtx(a, fn, opts, (seen.final & SEEN_CALL) !== 0);
+  for (let i = 0; i < insns.length; ) {
+    const x = insns[i]!;
+    const len = unitLength(insns, i, opts.acqRel);
+    body.beginUnit(i);
+    c.i = i;
+    c.x = x;
+    const cls = bpfClass(x.code);
+    if (cls === BPF_ALU || cls === BPF_ALU64) {
+      const finish = lowerAlu(c, x);
+      if (finish && !opts.verifierZext) a.zextw(c.reg(x.dst), c.reg(x.dst)); // finish ALU32: clear the upper half
+    } else if (cls === BPF_JMP || cls === BPF_JMP32) {
+      lowerJmp(c, x);
+    } else {
+      lowerMem(c, x);
+    }
+    body.endUnit(i + len - 1);
+    i += len;
+  }
+  return { fn, seen, body };
+}

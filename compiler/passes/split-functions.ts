@@ -1,0 +1,68 @@
+/**
+ * @fileoverview Split into functions (the kernel's jit_subprogs): one JIT image per subprogram.
+ * Requires: a program with its subprogram table (the verifier's, or one built by jitRaw from subprogStarts).
+ * Provides: per function its own slice of instructions (branch offsets are function-relative), its stack depth and
+ *   exception role, and a side table naming the callee function of each bpf-to-bpf call or BPF_PSEUDO_FUNC load.
+ * Does not: compute addresses (they come with the layout, and calls are resolved in the extra pass, see encode.ts).
+ */
+import { isLdImm64, type Insn } from "../bpf/insn.js";
+import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from "../bpf/opcodes.js";
+import type { JitInput } from "../jit/input.js";
+import { JitError } from "../jit/errors.js";
+
+export interface JitFunc {
+  index: number;
+  name: string;
+  /** Program slot of the function's first instruction. */
+  start: number;
+  /** The function's instructions; local slot k is program slot start + k. */
+  insns: readonly Insn[];
+  stackDepth: number;
+  isExceptionCb: boolean;
+  isExceptionBoundary: boolean;
+  /** Per local slot: index of the function a bpf-to-bpf call or BPF_PSEUDO_FUNC load refers to, else -1. */
+  callee: Int32Array;
+}
+
+export interface Split {
+  funcs: readonly JitFunc[];
+  exceptionCb?: number;
+  /** More than one function: the program goes through the two JIT rounds and the extra pass. */
+  multi: boolean;
+  verifierZext: boolean;
+}
+
+export function splitFunctions(p: JitInput): Split {
+  const { insns, subprogs } = p;
+  if (subprogs.length === 0) throw new JitError("program has no functions");
+  const byStart = new Map<number, number>();
+  subprogs.forEach((s, k) => byStart.set(s.start, k));
+  const funcs = subprogs.map((s, k): JitFunc => {
+    if (s.start < 0 || s.end > insns.length || s.start >= s.end) throw new JitError(`subprogram ${k} has an invalid range [${s.start}, ${s.end})`);
+    const local = insns.slice(s.start, s.end);
+    const callee = new Int32Array(local.length).fill(-1);
+    for (let j = 0; j < local.length; j++) {
+      const x = local[j]!;
+      const isCall = x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL;
+      const isFuncAddr = isLdImm64(x) && x.src === BPF_PSEUDO_FUNC;
+      if (isCall || isFuncAddr) {
+        const target = s.start + j + 1 + x.imm;
+        const f = byStart.get(target);
+        if (f === undefined) throw new JitError(`${isCall ? "call" : "function address"} to insn ${target}, which does not start a function`, s.start + j);
+        callee[j] = f;
+      }
+      if (isLdImm64(x)) j++;
+    }
+    return {
+      index: k,
+      name: s.name ?? (k === 0 ? "main" : `func${k}`),
+      start: s.start,
+      insns: local,
+      stackDepth: s.stackDepth,
+      isExceptionCb: s.isExceptionCb,
+      isExceptionBoundary: s.isExceptionBoundary,
+      callee,
+    };
+  });
+  return { funcs, ...(p.exceptionCb !== undefined ? { exceptionCb: p.exceptionCb } : {}), multi: funcs.length > 1, verifierZext: p.verifierZext ?? false };
+}
