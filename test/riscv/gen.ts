@@ -100,3 +100,116 @@ export function corpus(perRow: number, seed = 0x5eed): Instance[] {
   const rand = prng(seed);
   return ROWS.flatMap((r) => instancesOf(r, perRow, rand));
 }
+
+const FENCE_BITS = ["i", "o", "r", "w"];
+const REG = (r: number): string => ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+  "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"][r]!;
+
+/**
+ * An instance as assembly text with canonical mnemonics. Branch/jump operands are written as LLVM reads a number
+ * (an offset) unless `pc` is given, then as an absolute target address (GNU's reading, and our assembler's).
+ * lui/auipc/c.lui immediates are written as their 20-bit field, fence sets as letters ("0" for none).
+ */
+export function asmText({ m, ops }: Instance, pc?: number): string {
+  const r = ROWS.find((x) => x.m === m)!;
+  const o = ops as Record<string, number | boolean | undefined>;
+  const fixed = new Map(r.fixed);
+  const get = (k: "rd" | "rs1" | "rs2" | "imm"): number => (o[k] as number | undefined) ?? fixed.get(k) ?? 0;
+  let name: string = m;
+  if (r.spec.aqrl && (o.aq || o.rl)) name += "." + (o.aq ? "aq" : "") + (o.rl ? "rl" : "");
+  const text = r.spec.asm.replace(/rd|rs1|rs2|imm|off|pred|succ/g, (t) => {
+    if (t === "rd" || t === "rs1" || t === "rs2") return REG(get(t));
+    if (t === "pred" || t === "succ") {
+      const v = o[t] as number;
+      return FENCE_BITS.filter((_, i) => (v >> (3 - i)) & 1).join("") || "0";
+    }
+    const imm = get("imm");
+    if (r.spec.fmt === "U" || r.spec.fmt === "CILUI") return "0x" + (imm & 0xfffff).toString(16);
+    if (r.codec.immStyle === "target" && pc !== undefined) return "0x" + (pc + imm).toString(16);
+    return String(imm);
+  });
+  return text === "" ? name : `${name} ${text.replace(/,/g, ", ")}`;
+}
+
+/**
+ * Every row with the operand values objdump's aliases and HINT rules turn on: registers zero, ra, sp, tp, s0, a0
+ * (x8..x15 where only those fit), equal registers, and immediates 0, 1, -1, 255, small powers of two and the range
+ * ends, in all combinations.
+ */
+export function specialCorpus(): Instance[] {
+  const out: Instance[] = [];
+  for (const r of ROWS) {
+    const fixed = new Map(r.fixed);
+    const fields = r.tokens.map((t) => (t === "off" ? "imm" : t)).filter((k) => !fixed.has(k as "rd"));
+    const lists = fields.map((k): number[] => {
+      if (k === "imm") {
+        const g = r.codec.range!;
+        return [0, 1, -1, 255, 2, 4, 8, 16, -16, 31, 32, 2047, g.min, g.max]
+          .filter((x, i, a) => a.indexOf(x) === i && x >= g.min && x <= g.max && x % g.align === 0);
+      }
+      if (k === "pred" || k === "succ") return [0, 1, 2, 3, 15];
+      return regChoices(r, k as "rd").filter((x) => [0, 1, 2, 4, 8, 10, 15].includes(x));
+    });
+    let combos: number[][] = [[]];
+    for (const l of lists) combos = combos.flatMap((c) => l.map((v) => [...c, v]));
+    const orderings = r.spec.aqrl ? [[false, false], [true, false], [false, true], [true, true]] : [[false, false]];
+    for (const c of combos) {
+      for (const [aq, rl] of orderings) {
+        const ops: Operands = {};
+        fields.forEach((k, i) => ((ops as Record<string, number>)[k] = c[i]!));
+        if (r.spec.aqrl) Object.assign(ops, { aq, rl });
+        if (r.codec.tied && fixed.get("rs1") === undefined && ops.rd !== undefined) ops.rs1 = ops.rd;
+        if ((r.nz.includes("imm") || r.codec.range?.nonzero) && ops.imm === 0) continue;
+        if (ops.rd !== undefined && ops.rd === r.rdNot) continue;
+        out.push({ m: r.m, ops });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Sequences for objdump's address comments: lui/auipc/c.lui of a base register, then each kind of instruction
+ * that may consume it (loads, stores, addi, addiw, jalr, c.addi, c.addiw, and ones that must not), once and
+ * twice, with upper parts that make addiw's 32-bit sign extension matter.
+ */
+export function addressSequences(): Instance[] {
+  const out: Instance[] = [];
+  const consumers = (base: number): Instance[] => [
+    { m: "ld", ops: { rd: 5, rs1: base, imm: -8 } },
+    { m: "sw", ops: { rs2: 5, rs1: base, imm: 2047 } },
+    { m: "addi", ops: { rd: 6, rs1: base, imm: -2048 } },
+    { m: "addi", ops: { rd: 6, rs1: base, imm: 0 } },
+    { m: "addiw", ops: { rd: 7, rs1: base, imm: 1 } },
+    { m: "addiw", ops: { rd: 7, rs1: base, imm: 0 } },
+    { m: "jalr", ops: { rd: 1, rs1: base, imm: 12 } },
+    { m: "jalr", ops: { rd: 0, rs1: base, imm: 0 } },
+    { m: "jalr", ops: { rd: 5, rs1: base, imm: 0 } },
+    { m: "xori", ops: { rd: 6, rs1: base, imm: 3 } },
+  ];
+  const compressed = (base: number): Instance[] => [
+    { m: "c.addi", ops: { rd: base, rs1: base, imm: -3 } },
+    { m: "c.addiw", ops: { rd: base, rs1: base, imm: 5 } },
+    { m: "c.addiw", ops: { rd: base, rs1: base, imm: 0 } },
+    { m: "c.ld", ops: { rd: 9, rs1: base, imm: 8 } },
+    { m: "c.jr", ops: { rs1: base } },
+    { m: "c.jalr", ops: { rs1: base } },
+  ];
+  const uppers = [0x7ffff, -0x80000, 1, -1, 0x12345];
+  for (const base of [0, 1, 3, 4, 10, 31]) {
+    for (const u of uppers) {
+      for (const seed of ["lui", "auipc"] as const) {
+        for (const c of consumers(base)) {
+          out.push({ m: seed, ops: { rd: base, imm: u } }, c, c);
+        }
+      }
+    }
+  }
+  for (const base of [8, 10, 15]) {
+    for (const u of [31, -32, 1, -1]) {
+      for (const c of [...compressed(base), ...consumers(base)]) out.push({ m: "c.lui", ops: { rd: base, imm: u } }, c, c);
+      for (const c of compressed(base)) out.push({ m: "lui", ops: { rd: base, imm: u << 14 } }, c, { m: "auipc", ops: { rd: base, imm: -u } }, c);
+    }
+  }
+  return out;
+}
