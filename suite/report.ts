@@ -39,7 +39,7 @@ const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 
 export function markdownReport(outcomes: readonly SpecOutcome[]): string {
   const t = tally(outcomes);
-  const changed = outcomes.filter((o) => !o.specError && o.golden.kind !== "match");
+  const changed = outcomes.filter((o) => o.newText !== undefined && o.golden.kind !== "match");
   const failing = outcomes.filter((o) => verdict(o) === "error" || !o.behaviourOk);
   const out: string[] = [];
   out.push(`## rvjit: ${changed.length} of ${t.specs} golden${t.specs === 1 ? "" : "s"} would change, ${failing.length} spec${failing.length === 1 ? "" : "s"} failing\n`);

@@ -62,13 +62,13 @@ export function runConfig(spec: Spec, config: ConfigName, engine: Engine, extraP
     if (e instanceof SpecError) throw e;
     if (e instanceof NotSupported) return failed("unsupported", [`${formatPos(e.at ?? spec.programs[0]!.pos)}: ${e.message}`]);
     const err = e instanceof Error ? e : new Error(String(e));
-    return failed("error", [`${spec.path}: internal error in ${config}: ${err.stack ?? err.message}`]);
+    return failed("error", [`${spec.path}: internal error: ${err.stack ?? err.message}`]);
   }
   let sections: Section[];
   try {
     sections = sectionsOf(spec, config, r);
   } catch (e) {
-    return failed("error", [`${spec.path}: internal error in ${config}: ${(e as Error).message}`]);
+    return failed("error", [`${spec.path}: internal error: ${(e as Error).message}`]);
   }
   const failures = judge(spec, r);
   const summary = r.kind === "compiled" ? { summary: r.summary } : {};

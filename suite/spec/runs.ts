@@ -113,7 +113,7 @@ export function parseRun(index: number, name: string | undefined, value: string,
   const rc: RunCase = { index, pos, args: [], maps: [], expect: [] };
   if (name !== undefined) rc.name = name;
   if (arrow < 0) {
-    throw new SpecError(at(col0), "a run case is '<inputs> => <expectations>', e.g. '; run: r1=1 r2=2 => r0=3' (inputs may be empty: '; run: => r0=0')");
+    throw new SpecError(at(tokens[0]?.col ?? col0), "a run case is '<inputs> => <expectations>', e.g. '; run: r1=1 r2=2 => r0=3' (inputs may be empty: '; run: => r0=0')");
   }
   const seenIn = new Set<string>();
   for (const t of tokens.slice(0, arrow)) parseInput(t, rc, maps, at, seenIn);
