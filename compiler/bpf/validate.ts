@@ -196,10 +196,10 @@ function stxForm(x: Insn): Form | string {
     why: { imm: wide ? "imm is the atomic operation" : "8- and 16-bit atomics are only load-acquire and store-release" } };
 }
 
-function fits(rule: Rule, v: number): boolean {
-  if (rule === "any") return true;
-  if (rule === "reg") return v >= 0 && v < MAX_BPF_REG;
-  return rule.includes(v);
+/** Options for programs that are not loaded programs. */
+export interface ValidateOptions {
+  /** Accept r11 (BPF_REG_AX), which only the verifier's rewrites use (an "xlated" program). */
+  readonly ax?: boolean;
 }
 
 function describeRule(rule: readonly number[], field: Field, atomic: boolean): string {
@@ -229,7 +229,7 @@ function ldImm64Problem(insns: readonly Insn[], i: number): InsnProblem | undefi
  * The problem with the instruction starting at slot i, or undefined if it is well formed. For LD_IMM64 this checks
  * both slots; callers walking a program skip the second one (as validateProgram does).
  */
-export function checkInsn(insns: readonly Insn[], i: number): InsnProblem | undefined {
+export function checkInsn(insns: readonly Insn[], i: number, opts: ValidateOptions = {}): InsnProblem | undefined {
   const x = insns[i];
   if (!x) return { message: "invalid insn idx", detail: `slot ${i} is outside the program (${insns.length} slots)` };
   const form = formOf(x);
@@ -243,25 +243,26 @@ export function checkInsn(insns: readonly Insn[], i: number): InsnProblem | unde
     const why = form.why?.[f];
     return { message: form.msg, detail: `${form.name}: ${FIELD_NAMES[f]} = ${shown}, must be ${describeRule(rule, f, atomic)}${why ? `: ${why}` : ""}` };
   }
+  const regs = opts.ax ? MAX_BPF_REG + 1 : MAX_BPF_REG;
   for (const f of ["dst", "src"] as const) {
-    if (form[f] === "reg" && !fits("reg", x[f])) {
-      return { message: `R${x[f]} is invalid`, detail: `${form.name}: ${FIELD_NAMES[f]} = ${x[f]}, registers are r0..r10` };
+    if (form[f] === "reg" && x[f] >= regs) {
+      return { message: `R${x[f]} is invalid`, detail: `${form.name}: ${FIELD_NAMES[f]} = ${x[f]}, registers are r0..r${regs - 1}` };
     }
   }
   return isLdImm64(x) ? ldImm64Problem(insns, i) : undefined;
 }
 
 /** The reason the instruction at slot i is malformed ("<kernel message> (<detail>)"), or undefined if it is well formed. */
-export function validateInsn(insns: readonly Insn[], i: number): string | undefined {
-  const p = checkInsn(insns, i);
+export function validateInsn(insns: readonly Insn[], i: number, opts: ValidateOptions = {}): string | undefined {
+  const p = checkInsn(insns, i, opts);
   return p && `${p.message} (${p.detail})`;
 }
 
 /** Every malformed instruction of a program, in order; the second slot of an LD_IMM64 is checked with its first. */
-export function validateProgram(insns: readonly Insn[]): Array<InsnProblem & { index: number }> {
+export function validateProgram(insns: readonly Insn[], opts: ValidateOptions = {}): Array<InsnProblem & { index: number }> {
   const problems: Array<InsnProblem & { index: number }> = [];
   for (let i = 0; i < insns.length; i++) {
-    const p = checkInsn(insns, i);
+    const p = checkInsn(insns, i, opts);
     if (p) problems.push({ index: i, ...p });
     if (isLdImm64(insns[i]!)) i++;
   }
