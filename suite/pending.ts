@@ -86,3 +86,18 @@ export function acceptPending(p: Project, engine: Engine, pending: string, w: Wr
   w.move(pending, goldenPathOf(spec));
   return { accepted: true, outcome: o };
 }
+
+/**
+ * What `check` does with a spec's pending golden: proposes the new golden when the spec behaves and its golden
+ * differs (rewriting the file only if its text changed), and withdraws a stale proposal otherwise.
+ * Returns true when a proposal stands.
+ */
+export function proposePending(o: SpecOutcome, w: Writer): boolean {
+  const pending = readText(w.root, o.pendingPath);
+  if (o.newText !== undefined && o.golden.kind !== "match") {
+    if (pending !== o.newText) w.write(o.pendingPath, o.newText);
+    return true;
+  }
+  if (pending !== undefined) w.remove(o.pendingPath);
+  return false;
+}

@@ -9,12 +9,11 @@ import type { CAC } from "cac";
 import type { CliIo } from "../io.js";
 import { findOrphans } from "../../suite/orphans.js";
 import { allSpecs } from "../../suite/project.js";
-import { runSuite, type SpecOutcome } from "../../suite/session.js";
-import { COLOR_OPTION, CONFIG_OPTION, makeCtx, parseConfigs, progress, select, writerFor, type Ctx } from "../../suite/ui/context.js";
+import { runSuite } from "../../suite/session.js";
+import { COLOR_OPTION, CONFIG_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
 import { renderOutcome, verdict } from "../../suite/ui/outcome-view.js";
 import { exitCode, summaryText, tally } from "../../suite/ui/summary.js";
-import type { Writer } from "../../suite/files.js";
-import { readText } from "../../suite/files.js";
+import { proposePending } from "../../suite/pending.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -27,19 +26,6 @@ export function register(cli: CAC, io: CliIo): void {
     .example("  rvjit check specs/alu               # a directory, a file, a glob, or part of a path")
     .example("  rvjit check add64 --config rv64imac")
     .action((specs: string[], opts: Record<string, unknown>) => check(io, specs, opts));
-}
-
-/** Proposes (or withdraws) the pending golden of each spec. */
-function syncPending(w: Writer, ctx: Ctx, outcomes: readonly SpecOutcome[]): number {
-  let written = 0;
-  for (const o of outcomes) {
-    const pending = readText(ctx.project.root, o.pendingPath);
-    if (o.newText !== undefined && o.golden.kind !== "match") {
-      if (pending !== o.newText) w.write(o.pendingPath, o.newText);
-      written++;
-    } else if (pending !== undefined) w.remove(o.pendingPath);
-  }
-  return written;
 }
 
 async function check(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -67,7 +53,11 @@ async function check(io: CliIo, args: string[], opts: Record<string, unknown>): 
     for (const g of [...orphans.goldens, ...orphans.pending]) io.out(`${c.red("FAIL ")} ${g}: its spec is gone (\`rvjit prune\` removes it)\n`);
     orphanCount = orphans.goldens.length + orphans.pending.length;
   }
-  const written = mayWrite ? syncPending(writerFor(ctx), ctx, outcomes) : 0;
+  let written = 0;
+  if (mayWrite) {
+    const w = writerFor(ctx);
+    for (const o of outcomes) if (proposePending(o, w)) written++;
+  }
   const t = tally(outcomes);
   io.out(summaryText(t, (performance.now() - t0) / 1000, c));
   if (orphanCount) io.out(c.red(`${orphanCount} orphan golden${orphanCount === 1 ? "" : "s"}\n`));

@@ -15,7 +15,6 @@ export const DIRECTIVES = {
   configs: "none",
   run: "optional", // run [name]: ...
   reject: "none",
-  "exception-cb": "none",
   map: "required", // map <name>: ...
   program: "none",
   "dump-after": "none",

@@ -36,8 +36,6 @@ export interface SpecProgram {
   source: string;
   /** 1-based line numbers of this program's own lines (first, last). */
   lines: [number, number];
-  /** `; exception-cb: <function>` inside this program's part of the file. */
-  exceptionCb?: { name: string; pos: SourcePos };
 }
 
 export type MapType = "array" | "hash" | "prog_array";

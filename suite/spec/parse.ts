@@ -16,7 +16,6 @@ interface ProgramDraft {
   named: boolean;
   pos: SourcePos;
   lines: number[];
-  exceptionCb?: { name: string; pos: SourcePos };
 }
 
 function configList(d: Directive, words: { text: string; col: number }[], at: (line: number, col: number) => SourcePos): ConfigName[] {
@@ -70,11 +69,6 @@ export function parseSpec(text: string, path: string): Spec {
         else programs.push({ name: value, named: true, pos: valueAt, lines: [] });
         break;
       }
-      case "exception-cb":
-        if (cur.exceptionCb) throw new SpecError(valueAt, `program '${cur.name}' already names its exception callback`);
-        if (!/^[A-Za-z_]\w*$/.test(value)) throw new SpecError(valueAt, "'; exception-cb: <function>' names a function of this program");
-        cur.exceptionCb = { name: value, pos: valueAt };
-        break;
       case "configs": {
         const words = listWords(d.value, d.valueCol);
         if (words.length === 0) throw new SpecError(valueAt, `'; configs:' lists configurations (${CONFIGS.join(" ")})`);
@@ -129,7 +123,6 @@ function finishProgram(p: ProgramDraft, rawLines: string[], at: (line: number, c
   const keep = new Set(p.lines);
   const source = rawLines.map((l, i) => (keep.has(i + 1) ? l : "")).join("\n") + "\n";
   const prog: SpecProgram = { name: p.name, pos: p.named ? p.pos : at(p.lines[0]!, 1), source, lines: [p.lines[0]!, p.lines[p.lines.length - 1]!] };
-  if (p.exceptionCb) prog.exceptionCb = p.exceptionCb;
   return prog;
 }
 
