@@ -219,7 +219,7 @@ export function printProgram(p: AsmProgram | readonly Insn[], opts: ListingOptio
   for (let i = 0; i < insns.length; i++) {
     const f = funcs.get(i);
     if (f) {
-      if (out.length > 0) out.push("");
+      if (i > 0) out.push("");
       const attrs = [f.linkage, f.args !== undefined && `args=${f.args}`, f.ret && `ret=${f.ret}`].filter(Boolean);
       out.push(`.func ${f.name} ${attrs.join(" ")}`);
     }

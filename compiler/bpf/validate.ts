@@ -214,7 +214,7 @@ function ldImm64Problem(insns: readonly Insn[], i: number): InsnProblem | undefi
   const next = insns[i + 1];
   if (!next) return { message: "invalid bpf_ld_imm64 insn", detail: "LD_IMM64 takes two slots and the program ends after the first" };
   for (const [field, v] of [["code", next.code], ["dst_reg", next.dst], ["src_reg", next.src], ["off", next.off]] as const) {
-    if (v !== 0) return { message: "invalid bpf_ld_imm64 insn", detail: `second slot: ${field} = ${v}, must be 0 (it carries only the upper 32 bits in imm)` };
+    if (v !== 0) return { message: "invalid bpf_ld_imm64 insn", detail: `second slot: ${field} = ${v}, must be 0: it carries only the upper 32 bits, in imm` };
   }
   if ((x.src === BPF_PSEUDO_MAP_FD || x.src === BPF_PSEUDO_MAP_IDX) && next.imm !== 0) {
     return { message: "unrecognized bpf_ld_imm64 insn", detail: `second slot: imm = ${next.imm}, must be 0 for a map fd/index load (src_reg ${x.src})` };
