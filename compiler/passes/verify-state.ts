@@ -1,0 +1,97 @@
+/**
+ * @fileoverview Verifier, part 3: the state of one path through the program — a stack of call frames, each with
+ * its registers and its 512-byte BPF stack in 8-byte slots — and the two comparisons path pruning needs:
+ * "is this state exactly one seen before" (a loop that makes no progress) and "does a finished state cover this
+ * one" (everything that can happen from here was already checked).
+ *
+ * Stack slots hold either a spilled register (an aligned 8-byte store of a register or an immediate, which a later
+ * aligned 8-byte load gives back with its type and bounds) or unknown bytes. Privileged programs may read stack they
+ * never wrote (the kernel's allow_uninit_stack), so "never written" and "unknown bytes" are the same thing here.
+ */
+import { MAX_BPF_STACK } from "../kernel-abi.js";
+import { type Reg, type Scalar, UNINIT } from "./verify-value.js";
+
+export const STACK_SLOTS = MAX_BPF_STACK / 8;
+
+export interface FrameState {
+  /** R0..R10. */
+  regs: Reg[];
+  /** Slot k covers [R10 - 8(k+1), R10 - 8k); undefined = unknown bytes. */
+  stack: (Reg | undefined)[];
+  /** Index of the function (subprogram) the frame runs. */
+  subprog: number;
+  /** Slot of the call instruction in the caller (-1 for the first frame). */
+  callsite: number;
+}
+
+export interface VState {
+  frames: FrameState[];
+  /** Nesting of bpf_rcu_read_lock, bpf_preempt_disable and bpf_local_irq_save. */
+  rcu: number;
+  preempt: number;
+  irq: number;
+}
+
+export function newFrame(subprog: number, callsite: number): FrameState {
+  return { regs: new Array<Reg>(11).fill(UNINIT), stack: new Array<Reg | undefined>(STACK_SLOTS).fill(undefined), subprog, callsite };
+}
+
+export function cloneState(s: VState): VState {
+  return { ...s, frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })) };
+}
+
+export function curFrame(s: VState): FrameState {
+  return s.frames[s.frames.length - 1]!;
+}
+
+function regKey(r: Reg | undefined): string {
+  if (!r) return "-";
+  switch (r.t) {
+    case "uninit": return "u";
+    case "scalar": return `s${r.smin},${r.smax},${r.umin},${r.umax},${r.tz}`;
+    case "ptr": return `p${r.kind},${r.frame},${r.map},${r.off},${r.vmin},${r.vmax},${r.vtz},${r.nullable ? r.id : 0}`;
+  }
+}
+
+/** A string equal for two states exactly when they are the same (loop detection). */
+export function stateKey(s: VState): string {
+  const parts = [`${s.rcu},${s.preempt},${s.irq}`];
+  for (const f of s.frames) parts.push(`${f.subprog}@${f.callsite}|${f.regs.map(regKey).join("|")}|${f.stack.map(regKey).join("|")}`);
+  return parts.join("#");
+}
+
+function scalarCovers(old: Scalar, cur: Scalar): boolean {
+  return old.smin <= cur.smin && cur.smax <= old.smax && old.umin <= cur.umin && cur.umax <= old.umax && old.tz <= cur.tz;
+}
+
+/**
+ * Does `old` cover `cur` for everything the program can do from here on? A register `old` never had initialised
+ * covers anything (the finished exploration from `old` never read it); scalars cover narrower scalars; pointers
+ * must be the same pointer. Nullable pointers must pair up one-to-one by id, or a NULL check could refine `cur`
+ * differently from `old`.
+ */
+export function covers(old: VState, cur: VState): boolean {
+  if (old.frames.length !== cur.frames.length || old.rcu !== cur.rcu || old.preempt !== cur.preempt || old.irq !== cur.irq) return false;
+  const ids = new Map<number, number>();
+  const regCovers = (o: Reg | undefined, c: Reg | undefined, slot: boolean): boolean => {
+    if (slot && !o) return !c || c.t !== "ptr"; // unknown bytes read back as a scalar; a spilled pointer would not
+    if (!o || o.t === "uninit") return true;
+    if (!c) return false;
+    if (o.t === "scalar") return c.t === "scalar" && scalarCovers(o, c);
+    if (c.t !== "ptr" || o.kind !== c.kind || o.frame !== c.frame || o.map !== c.map || o.off !== c.off) return false;
+    if (!(o.vmin <= c.vmin && c.vmax <= o.vmax && o.vtz <= c.vtz)) return false;
+    if (o.nullable !== c.nullable) return false;
+    if (!o.nullable) return true;
+    const seen = ids.get(o.id);
+    if (seen === undefined) ids.set(o.id, c.id);
+    return (seen ?? c.id) === c.id;
+  };
+  for (let k = 0; k < old.frames.length; k++) {
+    const o = old.frames[k]!;
+    const c = cur.frames[k]!;
+    if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
+    for (let r = 0; r < 11; r++) if (!regCovers(o.regs[r], c.regs[r], false)) return false;
+    for (let i = 0; i < STACK_SLOTS; i++) if (!regCovers(o.stack[i], c.stack[i], true)) return false;
+  }
+  return true;
+}

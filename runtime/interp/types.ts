@@ -1,0 +1,70 @@
+/**
+ * @fileoverview What the reference interpreter takes and returns. The shape follows the emulator's RunInput and
+ * RunResult (docs/architecture.md) minus the machine-level fields, so a runner can compare the two engines field by
+ * field: r0 in full 64 bits, the thrown cookie, ctx and maps after the run.
+ */
+import type { Verified } from "../../compiler/passes/verify-types.js";
+import type { HelperDef } from "../kernel/helpers.js";
+import type { MapDump, MapSpec } from "../kernel/maps.js";
+
+export interface InterpInput {
+  /** The context r1 points to (mapped at layout.CTX_ADDR, writable). Without it r1 = 0. */
+  ctx?: Uint8Array;
+  /** r1..r5 at entry, for programs that take more than ctx; args[0] replaces the ctx pointer in r1. */
+  args?: bigint[];
+  maps?: MapSpec[];
+  /**
+   * Where each map lives: the addresses the verifier wrote into the program's map loads (its `mapAddress` option).
+   * Default: defaultMapAddress (compiler/passes/verify-types.ts), the verifier's default too.
+   */
+  mapAddrs?: bigint[];
+  /** The run's program list: prog array values index it. Default: the entry program alone. */
+  programs?: Verified[];
+  /** Most instructions to execute before giving up (default 10,000,000). */
+  budget?: number;
+  /** Seed of bpf_get_prandom_u32. */
+  seed?: number;
+}
+
+export interface InterpOptions {
+  /** Helper definitions by number; default runtime/kernel HELPERS. */
+  helpers?: ReadonlyMap<number, HelperDef>;
+  /** Record one line per executed instruction in `trace` (slow; for debugging a difference). */
+  trace?: boolean;
+}
+
+/** One frame of a bpf_throw unwind, innermost first. */
+export interface InterpFrame {
+  /** Index in the run's program list. */
+  prog: number;
+  /** Subprogram index in that program. */
+  func: number;
+  /** Slot of the call (or of the bpf_throw call in the innermost frame). */
+  insn: number;
+}
+
+export interface InterpResult {
+  /** "return": the entry program exited; "fault": a bad access or an unmodelled call; "budget": too many steps. */
+  kind: "return" | "fault" | "budget";
+  /** R0 at the entry program's exit (full 64 bits); 0 when the run did not return. */
+  r0: bigint;
+  /** The last bpf_throw of the run: its cookie and the frames it unwound (innermost first, boundary last). */
+  thrown?: { cookie: bigint; frames: InterpFrame[] };
+  /** Instructions executed (an LD_IMM64 counts once). */
+  steps: number;
+  /** Most bytes of BPF stack in use at once: the sum over live frames of the deepest byte each touched. */
+  stackUsed: number;
+  ctxAfter?: Uint8Array;
+  mapsAfter?: MapDump[];
+  /** bpf_trace_printk output. */
+  tracePrintk: string[];
+  /** What went wrong, for "fault" and "budget", naming the instruction. */
+  report?: string;
+  /** With `trace`: one line per executed instruction. */
+  trace?: string[];
+}
+
+/** Thrown by a helper to end the whole run with `r0` (the conformance suite's "unwind" helper). */
+export class HelperExit {
+  constructor(readonly r0: bigint) {}
+}
