@@ -26,8 +26,9 @@ export interface LinuxRunOptions {
   /** Instruction budget (default 10^10: effectively unlimited, but a runaway loop still ends). */
   budget?: number;
   isa?: IsaConfig;
-  /** Hot-block translation (default on). */
+  /** Hot-block translation (default on), and how hot a block must be (see MachineOptions). */
   blocks?: boolean;
+  hot?: number;
   /** Receives output as it is written (default: collected into the result only). */
   onWrite?: (fd: number, bytes: Uint8Array) => void;
 }
@@ -112,7 +113,7 @@ export function runElf(elf: Uint8Array, path: string, opts: LinuxRunOptions = {}
   const heap = mem.add({ name: "heap", base: heapBase, size: 0, perm: "rw-", reserve: HEAP_RESERVE });
   mem.add({ name: "stack guard", base: STACK_TOP - BigInt(STACK_SIZE + GUARD_SIZE), size: GUARD_SIZE, perm: "---", guardOf: "stack" });
   mem.add({ name: "stack", base: STACK_TOP - BigInt(STACK_SIZE), size: STACK_SIZE, perm: "rw-" });
-  const m = new Machine(mem, { isa: opts.isa, blocks: opts.blocks });
+  const m = new Machine(mem, { isa: opts.isa, blocks: opts.blocks, hot: opts.hot });
   m.setReg(2, buildStack(mem, img, opts.argv ?? [path], opts.env ?? [], hwcapOf(opts.isa)));
   m.pc = img.entry;
 

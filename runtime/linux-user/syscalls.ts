@@ -184,7 +184,7 @@ const TABLE: Record<number, Syscall> = {
 function brk(p: ProcessState, addr: bigint): bigint {
   if (addr === 0n || addr < p.heap.base) return p.brk;
   const size = addr - p.heap.base;
-  if (size > BigInt(p.heap.bytes.length)) return p.brk; // out of reserve: the kernel returns the old break
+  if (size > BigInt(p.heap.maxSize)) return p.brk; // out of reserve: the kernel returns the old break
   p.mem.setSize(p.heap, Number(pageUp(size)));
   p.brk = addr;
   return p.brk;

@@ -44,7 +44,7 @@ export function blockCacheFor(m: Machine, r: Region): BlockCache {
     const cache: BlockCache = {
       fns: new Array<BlockFn | undefined>(n).fill(undefined),
       heat: new Uint16Array(n),
-      hot: HOT,
+      hot: Math.max(1, Math.min(m.hot ?? HOT, 65535)),
       count: 0,
       compile: (off) => {
         const f = translate(m, r, off);

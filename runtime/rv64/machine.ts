@@ -44,6 +44,8 @@ export interface MachineOptions {
   isa?: IsaConfig;
   /** Translate hot blocks to JavaScript (blocks.ts). Default true. */
   blocks?: boolean;
+  /** Entries of a block before it is translated (default blocks.ts HOT); tests use 1 to translate everything. */
+  hot?: number;
 }
 
 let interp: InterpFn | undefined;
@@ -53,6 +55,7 @@ export class Machine {
   readonly x = new Int32Array(2 * 33);
   readonly isa: IsaConfig;
   readonly blocksEnabled: boolean;
+  readonly hot: number | undefined;
 
   /** The program counter while stopped. */
   pcHi = 0;
@@ -74,6 +77,7 @@ export class Machine {
   constructor(readonly mem: Memory, opts: MachineOptions = {}) {
     this.isa = opts.isa ?? FULL_ISA;
     this.blocksEnabled = opts.blocks ?? true;
+    this.hot = opts.hot;
     interp ??= buildInterpreter();
   }
 

@@ -37,7 +37,10 @@ export interface RegionInit {
   trap?: boolean;
   /** A guard region (no permissions): an access reports "<guardOf> overflow" rather than a plain access fault. */
   guardOf?: string;
-  /** Bytes reserved behind the region for growth (brk); `limit` starts at `size`. */
+  /**
+   * Bytes of address space reserved behind the region for growth (brk): nothing else may be placed there, and
+   * setSize can grow the region into it. Backing memory is allocated as the region grows.
+   */
   reserve?: number;
 }
 
@@ -47,8 +50,11 @@ export class Region {
   readonly baseHi: number;
   readonly baseLo: number;
   readonly perm: number;
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
+  /** Backing store (may be replaced, larger, when the region grows). */
+  bytes: Uint8Array;
+  view: DataView;
+  /** Largest size the region may grow to. */
+  readonly maxSize: number;
   readonly trap: boolean;
   readonly guardOf: string | undefined;
   /** Pre-decoded instructions for executable regions (runtime/rv64/predecode.ts), 4 int32 per halfword. */
@@ -60,7 +66,8 @@ export class Region {
     this.baseHi = Number(this.base >> 32n) | 0;
     this.baseLo = Number(this.base & 0xffff_ffffn) | 0;
     this.perm = permBits(init.perm);
-    this.bytes = new Uint8Array(init.size + (init.reserve ?? 0));
+    this.maxSize = init.size + (init.reserve ?? 0);
+    this.bytes = new Uint8Array(init.size);
     if (init.bytes) this.bytes.set(init.bytes.subarray(0, init.size));
     this.view = new DataView(this.bytes.buffer);
     this.trap = init.trap ?? false;
@@ -139,7 +146,7 @@ export class Memory implements GuestMemory {
     }
     const end = r.base + BigInt(cap);
     for (const o of this.regions) {
-      const oEnd = o.base + BigInt(o.bytes.length);
+      const oEnd = o.base + BigInt(o.maxSize);
       if (this.limit[o.index]! > 0 && r.base < oEnd && o.base < end) {
         throw new Error(`region '${init.name}' [${hex64(r.base)}, ${hex64(end)}) overlaps ${o.describe()}`);
       }
@@ -154,10 +161,19 @@ export class Memory implements GuestMemory {
     return r;
   }
 
-  /** Grows or shrinks a region within its reserve (brk). */
+  /** Grows or shrinks a region within its reserve (brk). Growing may replace its backing store. */
   setSize(r: Region, size: number): void {
-    if (size < 0 || size > r.bytes.length) throw new Error(`region '${r.name}' cannot be resized to ${size} bytes`);
-    if (size < this.limit[r.index]!) r.bytes.fill(0, size, this.limit[r.index]!);
+    if (size < 0 || size > r.maxSize) throw new Error(`region '${r.name}' cannot be resized to ${size} bytes (max ${r.maxSize})`);
+    const old = this.limit[r.index]!;
+    if (size > r.bytes.length) {
+      const bytes = new Uint8Array(Math.min(r.maxSize, Math.max(size, 2 * r.bytes.length)));
+      bytes.set(r.bytes.subarray(0, old));
+      r.bytes = bytes;
+      r.view = new DataView(bytes.buffer);
+      this.views[r.index] = r.view;
+    } else if (size < old) {
+      r.bytes.fill(0, size, old);
+    }
     this.limit[r.index] = size;
   }
 

@@ -9,9 +9,10 @@
  *     [2] imm       sign-extended immediate, as decode() gives it (bytes for offsets, shamt, 20-bit U field)
  *     [3] region    the memory region this load/store last touched (a per-instruction cache), NO_REGION at first
  *
- * Compressed instructions execute their 32-bit expansion; only `size` remembers they were 2 bytes.
+ * Compressed instructions execute their 32-bit expansion (decode() gives a compressed form the operands of its
+ * expansion, and OP_ID maps it to the expansion's op); only `size` remembers they were 2 bytes.
  */
-import { decode, expand } from "../../compiler/riscv/decode.js";
+import { decode } from "../../compiler/riscv/decode.js";
 import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { NO_REGION, type Region } from "./memory.js";
 import { OP_ID } from "./semantics/index.js";
@@ -41,9 +42,8 @@ export function predecode(r: Region, off: number, isa: IsaConfig): number | Pred
   const size: 2 | 4 = (lowHalf & 3) === 3 ? 4 : 2;
   if (off + size > limit) return { kind: "fetch", bytes: size };
   const word = size === 4 ? r.view.getInt32(off, true) : lowHalf;
-  const d0 = decode(word, isa);
-  if (d0 === undefined) return { kind: "illegal", word: size === 4 ? word >>> 0 : lowHalf, size };
-  const d = expand(d0);
+  const d = decode(word, isa);
+  if (d === undefined) return { kind: "illegal", word: size === 4 ? word >>> 0 : lowHalf, size };
   const op = OP_ID.get(d.m);
   if (op === undefined) throw new Error(`runtime/rv64: no semantics for '${d.m}' (semantics/ must cover every row of compiler/riscv/isa.ts)`);
   const dec = decodeCache(r);

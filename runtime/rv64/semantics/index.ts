@@ -7,6 +7,7 @@ import { BASE } from "./base.js";
 import { ZBA, ZBB, ZBS } from "./b.js";
 import { M } from "./m.js";
 import type { Sem } from "./types.js";
+import { ISA, type InsnSpec } from "../../../compiler/riscv/isa.js";
 
 export type { Sem, Size } from "./types.js";
 
@@ -15,5 +16,14 @@ export const SEMANTICS: Readonly<Record<string, Sem>> = { ...BASE, ...M, ...A, .
 /** Mnemonic of op number i (index 0 unused). */
 export const OP_NAMES: readonly string[] = ["(undecoded)", ...Object.keys(SEMANTICS)];
 
-/** Op number of each executable mnemonic. */
-export const OP_ID: ReadonlyMap<string, number> = new Map(OP_NAMES.map((m, i) => [m, i] as [string, number]).slice(1));
+/**
+ * Op number of every mnemonic of the instruction table: a compressed form runs the op of the instruction it
+ * expands to (isa.ts `expands`), so pre-decoding needs no expand() per instruction.
+ */
+export const OP_ID: ReadonlyMap<string, number> = (() => {
+  const ids = new Map(OP_NAMES.map((m, i) => [m, i] as [string, number]).slice(1));
+  for (const [m, spec] of Object.entries(ISA) as [string, InsnSpec][]) {
+    if (spec.expands !== undefined && ids.has(spec.expands)) ids.set(m, ids.get(spec.expands)!);
+  }
+  return ids;
+})();
