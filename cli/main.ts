@@ -22,6 +22,8 @@ const COMMANDS: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/new.js"),
   () => import("./commands/prune.js"),
   () => import("./commands/report.js"),
+  () => import("./commands/rv.js"),
+  () => import("./commands/jit.js"),
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

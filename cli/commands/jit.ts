@@ -30,7 +30,7 @@ export function register(cli: CAC, io: CliIo): void {
     .option("--image-addr <hex>", "Address of the main function", { default: `0x${IMAGE_ADDR.toString(16)}` })
     .option("--call-base <hex>", "__bpf_call_base: helper k lives at call-base + k * helper-stride", { default: `0x${CALL_BASE.toString(16)}` })
     .option("--helper-stride <hex>", "Distance between fake helpers", { default: `0x${HELPER_STRIDE.toString(16)}` })
-    .example("  rvjit jit b70000000100000095000000000000000   # r0 = 1; exit")
+    .example("  rvjit jit b7000000010000009500000000000000   # r0 = 1; exit")
     .example("  rvjit jit prog.s --isa rv64imac_zba_zbb --listing")
     .example("  rvjit jit prog.hex --dump-after lower")
     .action((program: string, opts: Record<string, unknown>) => run(io, program, opts));

@@ -6,6 +6,7 @@
  *   first RV instruction for it) and the exception table.
  * Does not: change any size: every var item is written in the form the layout chose (checked).
  */
+import type { Insn } from "../bpf/insn.js";
 import { X } from "../riscv/regs.js";
 import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
 import { CodeBuf, VAR_OP, VK } from "../jit/code.js";
@@ -39,6 +40,9 @@ export interface ExTableEntry {
 export interface JitFunction {
   index: number;
   name: string;
+  /** Program slot of the function's first eBPF instruction, and its instructions (slots are function-local). */
+  bpfStart: number;
+  bpf: readonly Insn[];
   addr: bigint;
   code: Uint8Array;
   /** The instructions, decoded lazily from the encoding tables. */
@@ -133,6 +137,8 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[]):
   return {
     index: f.fn.index,
     name: f.fn.name,
+    bpfStart: f.fn.start,
+    bpf: f.fn.insns,
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
