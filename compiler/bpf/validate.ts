@@ -37,8 +37,6 @@ type Rule = "reg" | "any" | readonly number[];
 type Field = "dst" | "src" | "off" | "imm";
 
 interface Form {
-  /** The opcode spelled out, e.g. "BPF_ALU64|BPF_ADD|BPF_K". */
-  readonly name: string;
   /** The kernel's message when a non-register field breaks its rule. */
   readonly msg: string;
   readonly dst: Rule;
@@ -94,7 +92,7 @@ function formOf(x: Insn): Form | string {
       return ldxForm(x.code);
     case BPF_ST:
       return bpfMode(x.code) === BPF_MEM
-        ? { name: opcodeName(x.code), msg: "BPF_ST uses reserved fields", dst: "reg", src: ZERO, off: "any", imm: "any" }
+        ? { msg: "BPF_ST uses reserved fields", dst: "reg", src: ZERO, off: "any", imm: "any" }
         : `BPF_ST exists only in mode BPF_MEM, not ${MODE_NAMES[bpfMode(x.code) >> 5]}`;
     default:
       return stxForm(x);
@@ -102,28 +100,27 @@ function formOf(x: Insn): Form | string {
 }
 
 function aluForm(code: number): Form | string {
-  const name = opcodeName(code);
   const is64 = bpfClass(code) === BPF_ALU64;
   const isX = bpfSrc(code) === BPF_X;
   const op = bpfOp(code);
   switch (op) {
     case BPF_NEG:
       if (isX) return "BPF_NEG has no BPF_X form";
-      return { name, msg: "BPF_NEG uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: ZERO };
+      return { msg: "BPF_NEG uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: ZERO };
     case BPF_END:
       if (is64 && isX) return "BPF_ALU64|BPF_END is the unconditional byte swap and has no BPF_TO_BE form";
-      return { name, msg: "BPF_END uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: [16, 32, 64],
+      return { msg: "BPF_END uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: [16, 32, 64],
         why: { imm: "imm is the width in bits" } };
     case BPF_MOV:
-      if (!isX) return { name, msg: "BPF_MOV uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: "any" };
-      return { name, msg: "BPF_MOV uses reserved fields", dst: "reg", src: "reg", off: is64 ? [0, 8, 16, 32] : [0, 8, 16], imm: ZERO,
+      if (!isX) return { msg: "BPF_MOV uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: "any" };
+      return { msg: "BPF_MOV uses reserved fields", dst: "reg", src: "reg", off: is64 ? [0, 8, 16, 32] : [0, 8, 16], imm: ZERO,
         why: { off: "off is the sign-extension width of movsx" } };
     case 0xe0:
     case 0xf0:
       return `there is no ALU operation 0x${hex2(op)}`;
     default: {
       const signed = op === BPF_DIV || op === BPF_MOD;
-      return { name, msg: "BPF_ALU uses reserved fields", dst: "reg", src: isX ? "reg" : ZERO, off: signed ? [0, 1] : ZERO,
+      return { msg: "BPF_ALU uses reserved fields", dst: "reg", src: isX ? "reg" : ZERO, off: signed ? [0, 1] : ZERO,
         imm: isX ? ZERO : "any", why: { off: signed ? "off = 1 selects the signed sdiv/smod" : "only div and mod use off" } };
     }
   }
@@ -131,7 +128,6 @@ function aluForm(code: number): Form | string {
 
 function jmpForm(x: Insn): Form | string {
   const code = x.code;
-  const name = opcodeName(code);
   const jmp32 = bpfClass(code) === BPF_JMP32;
   const isX = bpfSrc(code) === BPF_X;
   const op = bpfOp(code);
@@ -139,37 +135,36 @@ function jmpForm(x: Insn): Form | string {
     case BPF_JA:
       if (isX) return "BPF_JA has no BPF_X form";
       return jmp32
-        ? { name, msg: "BPF_JA uses reserved fields", dst: ZERO, src: ZERO, off: ZERO, imm: "any", why: { off: "gotol's target is in imm" } }
-        : { name, msg: "BPF_JA uses reserved fields", dst: ZERO, src: ZERO, off: "any", imm: ZERO, why: { imm: "goto's target is in off; gotol is BPF_JMP32" } };
+        ? { msg: "BPF_JA uses reserved fields", dst: ZERO, src: ZERO, off: ZERO, imm: "any", why: { off: "gotol's target is in imm" } }
+        : { msg: "BPF_JA uses reserved fields", dst: ZERO, src: ZERO, off: "any", imm: ZERO, why: { imm: "goto's target is in off; gotol is BPF_JMP32" } };
     case BPF_CALL:
       if (jmp32) return "BPF_JMP32 has no BPF_CALL";
-      if (isX) return { name, msg: "BPF_CALL uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: ZERO, why: { dst: "callx's target register" } };
-      return { name, msg: "BPF_CALL uses reserved fields", dst: ZERO, src: [0, 1, 2], off: x.src === BPF_PSEUDO_KFUNC_CALL ? "any" : ZERO, imm: "any",
+      if (isX) return { msg: "BPF_CALL uses reserved fields", dst: "reg", src: ZERO, off: ZERO, imm: ZERO, why: { dst: "callx's target register" } };
+      return { msg: "BPF_CALL uses reserved fields", dst: ZERO, src: [0, 1, 2], off: x.src === BPF_PSEUDO_KFUNC_CALL ? "any" : ZERO, imm: "any",
         why: { src: "0 helper, 1 bpf-to-bpf call, 2 kfunc", off: "only kfunc calls use off, for the module BTF index" } };
     case BPF_EXIT:
       if (jmp32) return "BPF_JMP32 has no BPF_EXIT";
       if (isX) return "BPF_EXIT has no BPF_X form";
-      return { name, msg: "BPF_EXIT uses reserved fields", dst: ZERO, src: ZERO, off: ZERO, imm: ZERO };
+      return { msg: "BPF_EXIT uses reserved fields", dst: ZERO, src: ZERO, off: ZERO, imm: ZERO };
     case 0xe0:
       return "BPF_JCOND (may_goto) is a kernel extension outside RFC 9669";
     case 0xf0:
       return "BPF_TAIL_CALL exists only inside the kernel, after the verifier rewrote `call bpf_tail_call`";
     default:
-      return { name, msg: "BPF_JMP/JMP32 uses reserved fields", dst: "reg", src: isX ? "reg" : ZERO, off: "any", imm: isX ? ZERO : "any" };
+      return { msg: "BPF_JMP/JMP32 uses reserved fields", dst: "reg", src: isX ? "reg" : ZERO, off: "any", imm: isX ? ZERO : "any" };
   }
 }
 
 function ldForm(code: number): Form | string {
-  const name = opcodeName(code);
   const mode = bpfMode(code);
   if (mode === BPF_IMM) {
     if (bpfSize(code) !== BPF_DW) return "BPF_LD|BPF_IMM exists only as LD_IMM64 (BPF_DW)";
-    return { name, msg: "BPF_LD_IMM64 uses reserved fields", dst: "reg", src: [0, 1, 2, 3, 4, 5, 6], off: ZERO, imm: "any",
+    return { msg: "BPF_LD_IMM64 uses reserved fields", dst: "reg", src: [0, 1, 2, 3, 4, 5, 6], off: ZERO, imm: "any",
       why: { src: "src_reg is the BPF_PSEUDO_* kind, 0..6" } };
   }
   if (mode === BPF_ABS || mode === BPF_IND) {
     if (bpfSize(code) === BPF_DW) return "the legacy packet loads BPF_ABS/BPF_IND have no BPF_DW size";
-    return { name, msg: "BPF_LD_[ABS|IND] uses reserved fields", dst: ZERO, src: mode === BPF_IND ? "reg" : ZERO, off: ZERO, imm: "any",
+    return { msg: "BPF_LD_[ABS|IND] uses reserved fields", dst: ZERO, src: mode === BPF_IND ? "reg" : ZERO, off: ZERO, imm: "any",
       why: { dst: "the result always goes to r0" } };
   }
   return `BPF_LD has no mode ${MODE_NAMES[mode >> 5]}`;
@@ -179,20 +174,19 @@ function ldxForm(code: number): Form | string {
   const mode = bpfMode(code);
   if (mode !== BPF_MEM && mode !== BPF_MEMSX) return `BPF_LDX has no mode ${MODE_NAMES[mode >> 5]}`;
   if (mode === BPF_MEMSX && bpfSize(code) === BPF_DW) return "BPF_MEMSX has no BPF_DW size (nothing to sign-extend)";
-  return { name: opcodeName(code), msg: "BPF_LDX uses reserved fields", dst: "reg", src: "reg", off: "any", imm: ZERO };
+  return { msg: "BPF_LDX uses reserved fields", dst: "reg", src: "reg", off: "any", imm: ZERO };
 }
 
 function stxForm(x: Insn): Form | string {
   const code = x.code;
-  const name = opcodeName(code);
   const mode = bpfMode(code);
-  if (mode === BPF_MEM) return { name, msg: "BPF_STX uses reserved fields", dst: "reg", src: "reg", off: "any", imm: ZERO };
+  if (mode === BPF_MEM) return { msg: "BPF_STX uses reserved fields", dst: "reg", src: "reg", off: "any", imm: ZERO };
   if (mode !== BPF_ATOMIC) return `BPF_STX has no mode ${MODE_NAMES[mode >> 5]}`;
   const size = bpfSize(code);
   const wide = size === BPF_W || size === BPF_DW;
   const ops = wide ? RMW_OPS.concat(ACQ_REL_OPS) : ACQ_REL_OPS;
   const msg = !wide && RMW_OPS.includes(x.imm) ? "invalid atomic operand size" : `BPF_ATOMIC uses invalid atomic opcode ${hex2(x.imm)}`;
-  return { name, msg, dst: "reg", src: "reg", off: "any", imm: ops,
+  return { msg, dst: "reg", src: "reg", off: "any", imm: ops,
     why: { imm: wide ? "imm is the atomic operation" : "8- and 16-bit atomics are only load-acquire and store-release" } };
 }
 
@@ -241,12 +235,12 @@ export function checkInsn(insns: readonly Insn[], i: number, opts: ValidateOptio
     if (rule === "reg" || rule === "any" || rule.includes(x[f])) continue;
     const shown = atomic && f === "imm" ? `0x${(x.imm >>> 0).toString(16)}` : String(x[f]);
     const why = form.why?.[f];
-    return { message: form.msg, detail: `${form.name}: ${FIELD_NAMES[f]} = ${shown}, must be ${describeRule(rule, f, atomic)}${why ? `: ${why}` : ""}` };
+    return { message: form.msg, detail: `${opcodeName(x.code)}: ${FIELD_NAMES[f]} = ${shown}, must be ${describeRule(rule, f, atomic)}${why ? `: ${why}` : ""}` };
   }
   const regs = opts.ax ? MAX_BPF_REG + 1 : MAX_BPF_REG;
   for (const f of ["dst", "src"] as const) {
     if (form[f] === "reg" && x[f] >= regs) {
-      return { message: `R${x[f]} is invalid`, detail: `${form.name}: ${FIELD_NAMES[f]} = ${x[f]}, registers are r0..r${regs - 1}` };
+      return { message: `R${x[f]} is invalid`, detail: `${opcodeName(x.code)}: ${FIELD_NAMES[f]} = ${x[f]}, registers are r0..r${regs - 1}` };
     }
   }
   return isLdImm64(x) ? ldImm64Problem(insns, i) : undefined;
