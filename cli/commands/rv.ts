@@ -31,11 +31,36 @@ export function register(cli: CAC, io: CliIo): void {
     .example("  rvjit rv asm prog.s --isa rv64imac_zba_zbb")
     .example("  rvjit rv disasm --words fff58513 8082")
     .example("  rvjit rv disasm image.bin --base 0xffffffff80000000 --no-aliases")
-    .action((action: string, input: string[], opts: Record<string, unknown>) => {
+    .action((action: string, _input: unknown[], opts: Record<string, unknown>) => {
+      const input = positionals(cli.rawArgs);
       if (action === "asm") return asm(io, input, opts);
       if (action === "disasm") return disasm(io, input, opts);
       throw new CliError(`unknown rv action '${action}' (use 'rv asm' or 'rv disasm')`);
     });
+}
+
+const VALUE_OPTIONS = new Set(["--isa", "--base", "-o", "--output", "--format"]);
+
+/**
+ * The inputs after `rv <action>`, exactly as typed: the parser turns digit-only words into numbers, which would
+ * strip the leading zeros of hex words like 00000013.
+ */
+function positionals(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  const start = raw.indexOf("rv");
+  for (let i = start + 2; i < raw.length; i++) {
+    const a = raw[i]!;
+    if (a === "--") {
+      out.push(...raw.slice(i + 1));
+      break;
+    }
+    if (a.startsWith("-") && a !== "-") {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
 }
 
 function isaOf(opts: Record<string, unknown>): IsaConfig {

@@ -24,15 +24,15 @@ export interface DisasmOptions {
   tracker?: AddressTracker;
 }
 
-type Cond = Partial<Record<"rd" | "rs1" | "rs2" | "imm" | "pred" | "succ", number>>;
+export type Cond = Partial<Record<"rd" | "rs1" | "rs2" | "imm" | "pred" | "succ", number>>;
 /** When `when` holds, print `name` with `template`; name null means the row's own mnemonic and template. */
-type Alias = readonly [when: Cond, name: string | null, template: string];
+export type Alias = readonly [when: Cond, name: string | null, template: string];
 
 const SHIFT = "rd,rs1,imm", RRR = "rd,rs1,rs2", MEM = "rd,imm(rs1)", STORE = "rs2,imm(rs1)";
 const as = (name: string, template: string): Alias => [{}, name, template];
 
-/** objdump's aliases, per instruction, in the order it tries them (default mode only). */
-const ALIASES: Partial<Record<Mnemonic, readonly Alias[]>> = {
+/** objdump's aliases, per instruction, in the order it tries them (default mode only). asm.ts reads them too. */
+export const ALIASES: Partial<Record<Mnemonic, readonly Alias[]>> = {
   jal: [[{ rd: 0 }, "j", "off"], [{ rd: 1 }, "jal", "off"]],
   jalr: [
     [{ rd: 0, rs1: 1, imm: 0 }, "ret", ""], [{ rd: 0, imm: 0 }, "jr", "rs1"], [{ rd: 0 }, "jr", "imm(rs1)"],
@@ -103,7 +103,7 @@ const ALIASES: Partial<Record<Mnemonic, readonly Alias[]>> = {
 };
 
 /** Where objdump's canonical (no-aliases) spelling differs from the row: it has no c.nop, only c.addi zero,0. */
-const CANONICAL: Partial<Record<Mnemonic, readonly [string, string]>> = {
+export const CANONICAL: Partial<Record<Mnemonic, readonly [string, string]>> = {
   "c.nop": ["c.addi", "rd,imm"],
 };
 
