@@ -290,6 +290,7 @@ function parseTypeCast(l: Line): { size: number; signed: boolean; tok: Tok } {
 
 /** A jump target: a label, `1f`/`1b`, or a signed slot offset; records a fixup for labels. */
 function parseTarget(l: Line, slot: number, field: "off" | "imm", isFunc = false): number {
+  if (l.peek()?.text === "pc" && (l.peek(1)?.text === "+" || l.peek(1)?.text === "-")) l.next(); // the verifier log's pc+N
   const t = l.peek();
   if (t?.kind === "id" && !isRegTok(t)) {
     l.next();
@@ -384,7 +385,6 @@ function call(l: Line, slot: number): Insn {
   l.expect("call");
   const t = l.peek();
   if (t?.text === "pc" && (l.peek(1)?.text === "+" || l.peek(1)?.text === "-")) {
-    l.next();
     return insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, parseTarget(l, slot, "imm"));
   }
   if (t?.text === "kfunc" && l.peek(1)?.text === "[") {
@@ -594,8 +594,7 @@ function pseudoLoad(l: Line, d: Reg, slot: number): Insn[] {
   let hi = 0;
   if (src === BPF_PSEUDO_FUNC) {
     const t = l.peek();
-    if (t?.text === "pc") l.next();
-    else if (t?.kind !== "id" && !(t?.kind === "num" && /[fb]$/i.test(t.text))) throw l.error(t, `expected a function name or pc+N, found ${found(t)}`);
+    if (t?.kind !== "id" && !(t?.kind === "num" && /[fb]$/i.test(t.text))) throw l.error(t, `expected a function name or pc+N, found ${found(t)}`);
     imm = parseTarget(l, slot, "imm", true);
   } else if ((src === 1 || src === 2) && l.peek()?.kind === "id") {
     const t = l.next()!;
@@ -619,40 +618,55 @@ function pseudoLoad(l: Line, d: Reg, slot: number): Insn[] {
   return [insn(LD_IMM64, d.n, src, 0, imm), insn(0, 0, 0, 0, hi)];
 }
 
-/** `rS = atomic_fetch_add((u64 *)(rD + off), rS)`, `xchg_64(...)`, `cmpxchg_64(...)`, `load_acquire(...)`. */
+/**
+ * The value-returning atomics, in LLVM's spelling (`rS = atomic_fetch_add((u64 *)(rD + off), rS)`,
+ * `rS = xchg_64(rD + off, rS)`, `r0 = cmpxchg_64(rD + off, r0, rS)`, `rD = load_acquire((u64 *)(rS + off))`) and in
+ * the kernel verifier log's (`atomic64_fetch_add((u64 *)...)`, `atomic_xchg((u32 *)...)`, `atomic64_cmpxchg(...)`).
+ */
 function atomicCall(l: Line, d: Reg): Insn | undefined {
   const name = l.peek()!.text;
-  const fetch = [...ATOMIC_RMW].find(([, a]) => a.fetch === name);
-  const m = name.match(/^(xchg|cmpxchg)(_64|32_32)$/);
-  if (!fetch && !m && name !== "load_acquire") return undefined;
+  if (name === "load_acquire") return loadAcquire(l, d);
+  const llvm = name.match(/^(xchg|cmpxchg)(_64|32_32)$/);
+  const kernel = name.match(/^atomic(64)?_(?:fetch_(add|or|and|xor)|(xchg|cmpxchg))$/);
+  if (!llvm && !kernel) return undefined;
   l.next();
   l.expect("(", ` after '${name}'`);
-  if (name === "load_acquire") {
-    const ty = parseTypeCast(l);
-    if (ty.signed) throw l.error(ty.tok, "load_acquire takes an unsigned type");
-    const [s, off] = parseAddr(l);
-    l.expect(")");
-    if (ty.size === 0x18) width(l, d, false, "a 64-bit load");
-    return insn(BPF_STX | BPF_ATOMIC | ty.size, d.n, s.n, off, BPF_LOAD_ACQ);
-  }
+  const kind = llvm ? llvm[1]! : (kernel![2] ?? kernel![3])!;
   let size: number;
-  if (fetch) size = atomicSize(l, parseTypeCast(l));
-  else size = m![2] === "_64" ? 0x18 : 0x00;
-  const [dst, off] = parseAddr(l, !!fetch);
+  if (llvm) size = llvm[2] === "_64" ? 0x18 : 0x00;
+  else {
+    const ty = parseTypeCast(l);
+    size = atomicSize(l, ty);
+    if (kernel![1] && size !== 0x18) throw l.error(ty.tok, `'${name}' is the 64-bit form: expected (u64 *)`);
+  }
+  const [dst, off] = parseAddr(l, !llvm);
   l.expect(",", " after the address");
   const wide = size === 0x18;
-  if (m?.[1] === "cmpxchg") {
+  if (kind === "cmpxchg") {
     const old = parseReg(l, "r0 (the expected value)");
-    if (d.n !== 0 || old.n !== 0) throw l.error(d.n !== 0 ? d.tok : old.tok, "cmpxchg compares with and returns in r0: expected r0 = cmpxchg_64(rD + off, r0, rS)");
+    if (d.n !== 0 || old.n !== 0) throw l.error(d.n !== 0 ? d.tok : old.tok, `cmpxchg compares with and returns in r0: expected r0 = ${name}(..., r0, rS)`);
     l.expect(",", " after r0");
   }
   const s = parseReg(l, "the value register");
   l.expect(")");
   if (wide) width(l, s, false, "a 64-bit atomic");
-  if (m?.[1] !== "cmpxchg" && s.n !== d.n) throw l.error(s.tok, `the old value comes back in the value register: expected ${d.tok.text} = ${name}(..., ${d.tok.text})`);
+  if (kind !== "cmpxchg" && s.n !== d.n) throw l.error(s.tok, `the old value comes back in the value register: expected ${d.tok.text} = ${name}(..., ${d.tok.text})`);
   if (wide) width(l, d, false, "a 64-bit atomic");
-  const imm = fetch ? fetch[0] | BPF_FETCH : m![1] === "xchg" ? BPF_XCHG : BPF_CMPXCHG;
+  const rmw = [...ATOMIC_RMW].find(([, a]) => a.fetch === `atomic_fetch_${kind}`)?.[0];
+  const imm = kind === "xchg" ? BPF_XCHG : kind === "cmpxchg" ? BPF_CMPXCHG : rmw! | BPF_FETCH;
   return insn(BPF_STX | BPF_ATOMIC | size, dst.n, s.n, off, imm);
+}
+
+/** `rD = load_acquire((u64 *)(rS + off))`, `wD = load_acquire((u8 *)(rS + off))` */
+function loadAcquire(l: Line, d: Reg): Insn {
+  l.next();
+  l.expect("(", " after 'load_acquire'");
+  const ty = parseTypeCast(l);
+  if (ty.signed) throw l.error(ty.tok, "load_acquire takes an unsigned type");
+  const [s, off] = parseAddr(l);
+  l.expect(")");
+  if (ty.size === 0x18) width(l, d, false, "a 64-bit load");
+  return insn(BPF_STX | BPF_ATOMIC | ty.size, d.n, s.n, off, BPF_LOAD_ACQ);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

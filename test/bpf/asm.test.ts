@@ -125,6 +125,28 @@ describe("assembler: one form each", () => {
   });
 });
 
+describe("assembler: the kernel verifier log's spellings", () => {
+  it.each([
+    ["r1 = atomic64_fetch_add((u64 *)(r10 -8), r1)", [atomic(BPF_DW, BPF_ADD | BPF_FETCH, 10, 1, -8)]],
+    ["r1 = atomic_fetch_xor((u32 *)(r10 -4), r1)", [atomic(BPF_W, BPF_XOR | BPF_FETCH, 10, 1, -4)]],
+    ["r2 = atomic64_xchg((u64 *)(r1 +0), r2)", [atomic(BPF_DW, BPF_XCHG, 1, 2, 0)]],
+    ["r2 = atomic_xchg((u32 *)(r1 +4), r2)", [atomic(BPF_W, BPF_XCHG, 1, 2, 4)]],
+    ["r0 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r3)", [atomic(BPF_DW, BPF_CMPXCHG, 1, 3, 0)]],
+    ["r0 = atomic_cmpxchg((u32 *)(r1 -8), r0, r3)", [atomic(BPF_W, BPF_CMPXCHG, 1, 3, -8)]],
+    ["lock *(u32 *)(r1 +0) += r2", [atomic(BPF_W, BPF_ADD, 1, 2, 0)]],
+    ["r0 = *(u32 *)(r1 +8)", [ldxMem(BPF_W, 0, 1, 8)]],
+    ["if w1 > 0x5 goto pc+3", [jmp32Imm(BPF_JGT, 1, 5, 3)]],
+    ["goto pc-1", [ja(-1)]],
+    ["gotol pc+70000", [gotol(70000)]],
+    ["call bpf_map_lookup_elem#1", [callHelper(1)]],
+    ["call pc+2", [callPseudo(2)]],
+  ])("%s", (text, want) => expect(asm(text)).toEqual(want));
+
+  it("refuses a 64-bit kernel name on a 32-bit access", () => {
+    expect(() => asm("r1 = atomic64_fetch_add((u32 *)(r10 -8), r1)")).toThrow("t.s:1:26: 'atomic64_fetch_add' is the 64-bit form: expected (u64 *)");
+  });
+});
+
 describe("assembler: labels and jumps", () => {
   it("resolves forward and backward labels in goto, gotol and if", () => {
     const text = "top:\n  if r1 > r2 goto out\n  goto top\n  gotol out\nout:\n  exit";
@@ -250,7 +272,7 @@ const ERRORS: Array<[string, string]> = [
   ["lock *(u16 *)(r1 + 0) += r2", "1:8: atomic operations take u32 or u64, found 'u16'"],
   ["lock *(u64 *)(r1 + 0) -= r2", "1:23: expected an atomic operation (+=, |=, &=, ^=), found '-='"],
   ["r0 = atomic_fetch_add((u64 *)(r1 + 0), r2)", "1:40: the old value comes back in the value register: expected r0 = atomic_fetch_add(..., r0)"],
-  ["r3 = cmpxchg_64(r1 + 0, r0, r2)", "1:1: cmpxchg compares with and returns in r0: expected r0 = cmpxchg_64(rD + off, r0, rS)"],
+  ["r3 = cmpxchg_64(r1 + 0, r0, r2)", "1:1: cmpxchg compares with and returns in r0: expected r0 = cmpxchg_64(..., r0, rS)"],
   ["r0 = xchg_64((u64 *)(r1 + 0), r0)", "1:14: expected a base register (r0..r10 or w0..w10), found '('"],
   ["r0 = *(u8 *)skb[r1 + 2]\nr1 = *(u8 *)skb[2]", "2:1: legacy packet loads always write r0"],
   ["if r1 ~ r2 goto +1", "1:7: unexpected character '~'"],
