@@ -82,16 +82,16 @@ export function fp(frame: number): Reg {
   return { t: "ptr", kind: "stack", frame, map: -1, off: 0, vmin: 0, vmax: 0, vtz: 64, nullable: false, id: 0 };
 }
 
-/** The map a helper's R1 must point to. */
-function mapArg(st: VState, i: number): number {
-  const r1 = cur(st).regs[1]!;
-  if (r1.t !== "ptr" || r1.kind !== "map_ptr") fail(i, `R1 type=${regTypeName(r1)} expected=map_ptr`);
-  return r1.map;
+/** The map a helper's argument register `r` must point to. */
+function mapArg(st: VState, i: number, r: number): number {
+  const v = cur(st).regs[r]!;
+  if (v.t !== "ptr" || v.kind !== "map_ptr") fail(i, `R${r} type=${regTypeName(v)} expected=map_ptr`);
+  return v.map;
 }
 
 /** map_lookup_elem / update / delete: R1 is a map; lookup returns a NULL-able pointer to a value. */
 function mapHelper(env: CheckEnv, st: VState, i: number, id: number, name: string): Reg {
-  const map = mapArg(st, i);
+  const map = mapArg(st, i, 1);
   const spec = env.maps[map]!;
   if (spec.type === "prog_array") fail(i, `cannot pass map_type 3 into func ${name}#${id}`);
   const key = cur(st).regs[2]!;
@@ -102,7 +102,7 @@ function mapHelper(env: CheckEnv, st: VState, i: number, id: number, name: strin
 
 /** `call bpf_tail_call` (r1 ctx, r2 prog array, r3 index). */
 function tailCall(env: CheckEnv, st: VState, i: number): void {
-  const map = mapArg(st, i);
+  const map = mapArg(st, i, 2);
   const spec = env.maps[map]!;
   if (spec.type !== "prog_array") {
     const type = { hash: 1, array: 2 }[spec.type] ?? spec.type;

@@ -1,11 +1,11 @@
 /**
- * @fileoverview One instruction as text, for the interpreter's fault reports and traces.
+ * @fileoverview One instruction as text, for the interpreter's fault reports and traces: the eBPF printer's syntax,
+ * reading the xlated forms (r11 = AX, tail_call) too.
  */
 import type { Insn } from "../../compiler/bpf/insn.js";
+import { printInsn } from "../../compiler/bpf/print.js";
 
-/** The instruction at slot `i`, as raw fields (until the eBPF printer is wired in). */
+/** The instruction at slot `i` (`r0 = *(u64 *)(r1 + 8)`), or a note when `i` is past the end. */
 export function describeInsn(insns: readonly Insn[], i: number): string {
-  const x = insns[i];
-  if (!x) return "<past the end>";
-  return `code 0x${x.code.toString(16).padStart(2, "0")} dst r${x.dst} src r${x.src} off ${x.off} imm ${x.imm}`;
+  return i >= 0 && i < insns.length ? printInsn(insns, i, { xlated: true }) : `<slot ${i}, past the end>`;
 }
