@@ -7,15 +7,18 @@ import { interpret } from "../../runtime/interp/interp.js";
 import type { InterpInput, InterpOptions, InterpResult } from "../../runtime/interp/types.js";
 import type { MapSpec } from "../../runtime/kernel/maps.js";
 
+/** Verifier options, with the run's maps (MapSpec, as the interpreter needs them). */
+export type BuildOptions = Omit<VerifyOptions, "maps"> & { maps?: MapSpec[] };
+
 /** Assembles and verifies `src`; `maps` are declared to both (names in order = fds). */
-export function build(src: string, opts: VerifyOptions & { maps?: MapSpec[] } = {}): Verified {
+export function build(src: string, opts: BuildOptions = {}): Verified {
   const maps = opts.maps ?? [];
   const p = assemble(src, "test.s", { maps: maps.map((m) => m.name) });
   return verify(p, { ...opts, maps });
 }
 
 /** Assembles, verifies and runs `src`. */
-export function run(src: string, opts: VerifyOptions & { maps?: MapSpec[] } = {}, input: InterpInput = {}, iopts: InterpOptions = {}): InterpResult {
+export function run(src: string, opts: BuildOptions = {}, input: InterpInput = {}, iopts: InterpOptions = {}): InterpResult {
   return interpret(build(src, opts), { maps: opts.maps, ...input }, iopts);
 }
 
