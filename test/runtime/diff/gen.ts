@@ -221,7 +221,9 @@ class Program {
     };
     const rdNz = () => this.rd();
     const cr = () => n(r.pick(CREGS));
-    switch (r.int(0, 17)) {
+    switch (r.int(0, 18)) {
+      case 18: // the shamt = 0 HINTs: no effect
+        return r.chance(0.5) ? this.c(`${r.pick(["c.srli64", "c.srai64"])} ${cr()}`) : this.c(`c.slli64 ${n(rdNz())}`);
       case 0: return this.c(`c.addi ${n(rdNz())}, ${nz(-32, 31)}`);
       case 1: return this.c(`c.li ${n(rdNz())}, ${r.int(-32, 31)}`);
       case 2: {
