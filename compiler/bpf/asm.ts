@@ -7,7 +7,7 @@
  * Two passes: each line is lexed and parsed into slots, with label references recorded as fixups; then the fixups
  * are resolved and the function table is built. Errors are AsmError at file:line:col, saying what was expected.
  */
-import { helperId, KFUNCS } from "./helper-names.js";
+import { helperId, kfuncId, kfuncName } from "./helper-names.js";
 import { insn, LD_IMM64, type Insn } from "./insn.js";
 import {
   BPF_ABS, BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_DIV, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IND,
@@ -392,6 +392,8 @@ function call(l: Line, slot: number): Insn {
     l.next();
     const id = parseImm32(l, true, "a kfunc id");
     l.expect("]", " after the kfunc id");
+    const name = [...(l.st.opts.kfuncs ?? [])].find(([, k]) => k === id)?.[0] ?? kfuncName(id);
+    if (name !== undefined) l.st.kfuncs.set(id, name);
     return insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, id);
   }
   if (t?.kind === "id") {
@@ -415,10 +417,7 @@ function call(l: Line, slot: number): Insn {
 }
 
 function kfuncIdOf(st: State, name: string): number | undefined {
-  const extra = st.opts.kfuncs?.get(name);
-  if (extra !== undefined) return extra;
-  for (const [id, n] of KFUNCS) if (n === name) return id;
-  return undefined;
+  return st.opts.kfuncs?.get(name) ?? kfuncId(name);
 }
 
 /** `*(size *)(rD + off) = rS | imm` */
@@ -807,6 +806,9 @@ function buildFuncs(st: State, callTargets: Map<number, string | undefined>): Fu
   for (const [slot, used] of callTargets) {
     if (!bySlot.has(slot)) bySlot.set(slot, { name: firstLabel(slot) ?? used ?? `func${slot}`, start: slot, linkage: "static" });
   }
+  // The exception callback is a function even when nothing calls it (the kernel adds it as a subprogram).
+  const cb = st.exceptionCallback === undefined ? undefined : st.labels.get(st.exceptionCallback);
+  if (cb !== undefined && !bySlot.has(cb)) bySlot.set(cb, { name: st.exceptionCallback!, start: cb, linkage: "static" });
   return [...bySlot.values()].sort((a, b) => a.start - b.start);
 }
 

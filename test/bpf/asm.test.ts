@@ -209,10 +209,17 @@ handler:
     expect(assemble(".func prog ret=scalar\nprog:\nexit").funcs).toEqual([{ name: "prog", start: 0, linkage: "global", ret: "scalar" }]);
   });
 
+  it("makes the exception callback's label a function even without .func (static, as BTF would say)", () => {
+    const p = assemble(".exception_callback cb\nexit\ncb:\nr0 = r1\nexit");
+    expect(p.funcs).toEqual([{ name: "main", start: 0, linkage: "global" }, { name: "cb", start: 1, linkage: "static" }]);
+    expect(assemble(".exception_callback nowhere\nexit").funcs).toHaveLength(1);
+  });
+
   it("records the kfuncs a program calls", () => {
     expect(assemble("call bpf_throw\ncall bpf_rcu_read_lock\nexit").kfuncs).toEqual(new Map([[1, "bpf_throw"], [2, "bpf_rcu_read_lock"]]));
     const extra = new Map([["bpf_my_kfunc", 100]]);
     expect(assemble("call bpf_my_kfunc", "k.s", { kfuncs: extra }).insns).toEqual([callKfunc(100)]);
+    expect(assemble("call kfunc[100]\ncall kfunc[1]\ncall kfunc[55]", "k.s", { kfuncs: extra }).kfuncs).toEqual(new Map([[100, "bpf_my_kfunc"], [1, "bpf_throw"]]));
   });
 });
 
