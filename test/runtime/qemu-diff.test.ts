@@ -105,7 +105,7 @@ describe.skipIf(!gcc || !qemu)("qemu-riscv64 differential", () => {
 
     const failures: string[] = [];
     tiers.forEach((t, ti) => {
-      batches.forEach((b, bi) => {
+      batches.forEach((b) => {
         const o = ours[ti]!.subarray(b.first * RECORD_BYTES), q = theirs.get(b.first)!;
         expect(q.length, `qemu output of batch ${b.first}`).toBe(b.count * RECORD_BYTES);
         for (let i = 0; i < b.count && failures.length < 3; i++) {
