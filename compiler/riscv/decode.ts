@@ -42,7 +42,8 @@ function blank(r: Row): Decoded {
 function fill(r: Row, w: number): Decoded {
   const d = blank(r);
   r.codec.decode(w, d);
-  for (const [k, v] of r.fixed) d[k] = v;
+  const fixed = r.fixed;
+  for (let i = 0; i < fixed.length; i++) d[fixed[i]![0]] = fixed[i]![1];
   return d;
 }
 
@@ -124,7 +125,8 @@ export function decode(word: number, isa?: IsaConfig): Decoded | undefined {
   } else {
     const list = WIDE[keyOf(w)];
     if (list === undefined) return undefined;
-    for (const c of list) {
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
       if ((w & c.mask) >>> 0 === c.match && operandsAllowed(c, w)) {
         r = c;
         break;

@@ -71,24 +71,54 @@ type BuilderFn<M extends Mnemonic> = (typeof ISA)[M] extends { aqrl: true }
   : (...args: Args<(typeof ISA)[M]["asm"]>) => number;
 export type Builder = { readonly [M in Mnemonic as Dots<M>]: BuilderFn<M> };
 
+type Field = "rd" | "rs1" | "rs2" | "imm" | "pred" | "succ";
+
+/** Stores v into o's field `k` with a named (monomorphic) store rather than a keyed one. */
+function setField(o: Operands, k: Field, v: number): void {
+  switch (k) {
+    case "rd": o.rd = v; break;
+    case "rs1": o.rs1 = v; break;
+    case "rs2": o.rs2 = v; break;
+    case "imm": o.imm = v; break;
+    case "pred": o.pred = v; break;
+    case "succ": o.succ = v; break;
+  }
+}
+
+/**
+ * The builder for one row. It is on the JIT's hot path, so it fills one operand object of a fixed shape, owned by
+ * the builder and reused across calls (nothing is allocated per instruction), with the row's fixed and tied operands
+ * set directly; the range checks are encode()'s.
+ */
 function builderFn(r: Row): (...args: Array<number | boolean | undefined>) => number {
-  const tokens = r.tokens;
-  const n = tokens.length;
+  const keys = r.tokens.map((t): Field => (t === "off" ? "imm" : t));
+  const n = keys.length;
   const aqrl = r.spec.aqrl === true;
-  return (...args) => {
-    if (args.length < n || args.length > n + (aqrl ? 2 : 0)) {
-      throw new EncodeError(r.m, "operands", `takes ${n}${aqrl ? "-" + (n + 2) : ""} operands (${tokens.join(", ")}), got ${args.length}`);
-    }
-    const o: Operands = {};
-    for (let i = 0; i < n; i++) {
-      const t = tokens[i]!;
-      o[t === "off" ? "imm" : t] = args[i] as number;
-    }
+  const max = n + (aqrl ? 2 : 0);
+  const tie = r.codec.tied === true && r.spec.rs1 === undefined;
+  const o: Operands = { rd: 0, rs1: 0, rs2: 0, imm: 0, aq: false, rl: false, pred: 0, succ: 0 };
+  const arity = (got: number): EncodeError =>
+    new EncodeError(r.m, "operands", `takes ${n}${aqrl ? "-" + max : ""} operands (${r.tokens.join(", ")}), got ${got}`);
+  const fixedKeys = r.fixed.map(([k]) => k);
+  const fixedVals = r.fixed.map(([, v]) => v);
+  const { codec, base, m } = r;
+  return function build() {
+    // eslint-disable-next-line prefer-rest-params -- `arguments` avoids allocating a rest array per call
+    const args = arguments as unknown as ArrayLike<number | boolean | undefined>;
+    if (args.length < n || args.length > max) throw arity(args.length);
+    for (let i = 0; i < n; i++) setField(o, keys[i]!, args[i] as number);
+    for (let i = 0; i < fixedKeys.length; i++) setField(o, fixedKeys[i]!, fixedVals[i]!);
+    if (tie) o.rs1 = o.rd;
     if (aqrl) {
       o.aq = Boolean(args[n]);
       o.rl = Boolean(args[n + 1]);
     }
-    return encode(r.m, o);
+    for (let i = 0; i < r.nz.length; i++) {
+      const k = r.nz[i]!;
+      if (o[k] === 0) throw new EncodeError(m, k, `${k} must not be 0 (that encoding is reserved or another instruction)`);
+    }
+    if (o.rd === r.rdNot) throw new EncodeError(m, "rd", `rd = ${o.rd} is not encodable in ${m} (that encoding is another instruction)`);
+    return codec.encode(m, base, o);
   };
 }
 

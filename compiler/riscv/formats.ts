@@ -115,30 +115,24 @@ function need(m: string, field: string, v: number | undefined): number {
 
 /** A full register field (x0..x31). */
 function reg(m: string, field: string, v: number | undefined): number {
+  if (v !== undefined && v >>> 0 === v && v < 32) return v;
   const r = need(m, field, v);
-  if (!fitsUnsigned(r, 5)) throw new EncodeError(m, field, `${field} = ${r} is not a register (0..31)`);
-  return r;
+  throw new EncodeError(m, field, `${field} = ${r} is not a register (0..31)`);
 }
 
 /** A 3-bit RVC register field: x8..x15 (s0, s1, a0..a5); returns r - 8. */
 function creg(m: string, field: string, v: number | undefined): number {
+  if (v !== undefined && v >>> 0 === v && v >= 8 && v <= 15) return v - 8;
   const r = need(m, field, v);
-  if (!(Number.isInteger(r) && r >= 8 && r <= 15)) {
-    throw new EncodeError(m, field, `${field} = ${r} cannot be encoded: compressed forms take only x8..x15 (s0, s1, a0-a5)`);
-  }
-  return r - 8;
+  throw new EncodeError(m, field, `${field} = ${r} cannot be encoded: compressed forms take only x8..x15 (s0, s1, a0-a5)`);
 }
 
-/** An immediate within `r`. */
+/** An immediate within `r` (every range here is within int32, and every alignment a power of two). */
 function imm(m: string, v: number | undefined, r: ImmRange): number {
-  const { min, max, align, nonzero = false } = r;
+  if (v !== undefined && (v | 0) === v && v >= r.min && v <= r.max && (v & (r.align - 1)) === 0 && !(r.nonzero && v === 0)) return v;
   const x = need(m, "imm", v);
-  const ok = Number.isInteger(x) && x >= min && x <= max && x % align === 0 && !(nonzero && x === 0);
-  if (!ok) {
-    const what = `${align > 1 ? `a multiple of ${align} in ` : ""}${min}..${max}${nonzero ? ", not 0" : ""}`;
-    throw new EncodeError(m, "imm", `imm = ${x} is out of range (must be ${what})`);
-  }
-  return x;
+  const what = `${r.align > 1 ? `a multiple of ${r.align} in ` : ""}${r.min}..${r.max}${r.nonzero ? ", not 0" : ""}`;
+  throw new EncodeError(m, "imm", `imm = ${x} is out of range (must be ${what})`);
 }
 
 // Immediate ranges, one per layout.
