@@ -143,7 +143,10 @@ function instructionTexts(f: JitFunction, decoded: readonly (Decoded | undefined
       // auipc + jalr (a far call or jump) or auipc + addi (an address): one PC-relative reference
       const name = sym(f.addr + BigInt(x.offset) + BigInt(d.imm) * 4096n + BigInt(next.imm));
       texts.push(`auipc\t${ABI_NAMES[d.rd]},%pcrel_hi(${name})`);
-      const link = next.m === "jalr" ? (next.rd === 0 ? "jr\t" : `jalr\t${next.rd === 1 ? "" : `${ABI_NAMES[next.rd]},`}`) : `addi\t${ABI_NAMES[next.rd]},`;
+      const link = next.m !== "jalr" ? `addi\t${ABI_NAMES[next.rd]},`
+        : !aliases ? `jalr\t${ABI_NAMES[next.rd]},`
+        : next.rd === 0 ? "jr\t"
+        : `jalr\t${next.rd === 1 ? "" : `${ABI_NAMES[next.rd]},`}`;
       texts.push(`${link}%pcrel_lo(${name})(${ABI_NAMES[next.rs1]})`);
       k++;
       continue;

@@ -30,6 +30,8 @@ export interface JitOutput {
   exceptionCb?: number;
   /** Text of each stage by pass name, when `opts.dumpStages` is set (`--dump-after=<pass>`). */
   stages: Map<StageName, string>;
+  /** Kernel quirks the output reproduces (e.g. a tail call at insn 0), for the user to know. */
+  warnings: string[];
 }
 
 /** Compiles a verified program. */
@@ -52,10 +54,11 @@ export function jit(v: JitInput, opts: JitOptions): JitOutput {
   // The frame is known once the seen flags are: prologue, epilogue and the tail call's inline epilogue.
   const framed = dump("prologue-epilogue", addPrologueEpilogue(lowered, { isa, arenaKernStart: lowerOpts.arenaKernStart }));
   // The pass loop: sizes until stable, allocation (addresses), sizes until stable again.
-  const fixed = dump("fixup-branches", fixupBranches(framed, opts.imageAddr ?? IMAGE_ADDR));
+  const fixed = dump("fixup-branches", fixupBranches(framed, opts.imageAddr ?? IMAGE_ADDR, opts.maxPasses));
   // The final pass with frozen offsets (the extra pass when there are several functions): bytes, line map, extable.
-  const funcs = dump("encode", encodeFunctions(fixed, split.multi));
-  return { funcs, ...(split.exceptionCb !== undefined ? { exceptionCb: split.exceptionCb } : {}), stages };
+  const warnings: string[] = [];
+  const funcs = dump("encode", encodeFunctions(fixed, split.multi, warnings));
+  return { funcs, ...(split.exceptionCb !== undefined ? { exceptionCb: split.exceptionCb } : {}), stages, warnings };
 }
 
 /**

@@ -111,6 +111,7 @@ function run(io: CliIo, arg: string, o: Record<string, unknown>): number {
     }
     throw e;
   }
+  for (const w of out.warnings) io.err(`rvjit: warning: ${w}\n`);
   if (dumpAfter !== undefined) io.out(out.stages.get(dumpAfter as (typeof STAGES)[number]) ?? "");
   else if (o.json) io.out(jsonOf(out));
   else if (o.listing) io.out(listProgram(out, { encodings: Boolean(o.encodings) }));

@@ -50,6 +50,8 @@ export interface JitOptions {
   arenaUserStart?: bigint;
   /** The verifier inserted zero-extensions (overrides JitInput.verifierZext). */
   verifierZext?: boolean;
+  /** Sizing passes allowed before giving up (the kernel's NR_JIT_ITERATIONS, 32); lower only to test the limit. */
+  maxPasses?: number;
   /** Record every stage's dump text (for `--dump-after`); off by default because it costs time. */
   dumpStages?: boolean;
 }

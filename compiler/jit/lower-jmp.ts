@@ -124,6 +124,7 @@ function call(c: LowerCtx, x: Insn): void {
   } else {
     addr = c.opts.helperAddr(x.imm);
   }
+  if ((addr & 1n) !== 0n) c.fail(`call target 0x${BigInt.asUintN(64, addr).toString(16)} is not 2-byte aligned`);
   a.buf.emitVar(VK.CallFixed, 0, X.ra, 0, -1, addr);
   a.mv(r0, X.a0); // R0 = return value
 }

@@ -50,10 +50,10 @@ const PACK_OVERHEAD = 8n + 16n;
 /** sizeof(struct exception_table_entry) on RISC-V: insn, fixup (s32 each), type, data (s16 each). */
 const EXTABLE_ENTRY_SIZE = 12;
 
-export function fixupBranches(framed: Framed, imageAddr: bigint): Fixed {
+export function fixupBranches(framed: Framed, imageAddr: bigint, maxPasses = MAX_PASSES): Fixed {
   let next = imageAddr;
   const funcs = framed.funcs.map((f) => {
-    const fixed = converge(f, next);
+    const fixed = converge(f, next, maxPasses);
     const size = BigInt(2 * fixed.allocHw + EXTABLE_ENTRY_SIZE * f.body.faultOp.length) + PACK_OVERHEAD;
     next = fixed.addr + ((size + FUNC_ALIGN - 1n) & ~(FUNC_ALIGN - 1n));
     return fixed;
@@ -61,13 +61,13 @@ export function fixupBranches(framed: Framed, imageAddr: bigint): Fixed {
   return { framed, funcs };
 }
 
-function converge(f: FramedFunc, addr: bigint): FixedFunc {
+function converge(f: FramedFunc, addr: bigint, maxPasses: number): FixedFunc {
   const st = new LayoutState(f.body, f.fn.insns.length);
   const first = passFrame(f.first);
   const steady = f.first === f.steady ? first : passFrame(f.steady);
   let prev = 32 * f.fn.insns.length;
   let allocHw = 0;
-  for (let pass = 1; pass <= MAX_PASSES; pass++) {
+  for (let pass = 1; pass <= maxPasses; pass++) {
     const size = st.pass(pass === 1 ? first : steady, true);
     if (size === prev) {
       if (st.allocated) return { ...f, layout: st, addr, allocHw, passes: pass + 1 };
@@ -76,7 +76,7 @@ function converge(f: FramedFunc, addr: bigint): FixedFunc {
     }
     prev = size;
   }
-  throw new JitError(`bpf-jit: image did not converge in <${MAX_PASSES} passes! (function ${f.fn.name})`);
+  throw new JitError(`bpf-jit: image did not converge in <${maxPasses} passes! (function ${f.fn.name})`);
 }
 
 /** The image now has an address: calls to fixed kernel addresses know how far they reach. */
