@@ -1,0 +1,150 @@
+/**
+ * @fileoverview Verifier rules checked on every path with register and stack state, each with the kernel's message:
+ * uninitialised registers, R10, stack bounds and alignment, division by an immediate zero, shifts, pointer
+ * arithmetic, memory through the various pointer kinds, loops.
+ */
+import { describe, expect, it } from "vitest";
+import { accept, reason, reject } from "./support.js";
+
+describe("registers", () => {
+  it("reading a register nothing wrote: R2 !read_ok", () => {
+    const e = reject("r0 = r2\nexit");
+    expect(e.reason).toBe("R2 !read_ok");
+    expect(e.message).toBe("t.s:1:1: R2 !read_ok");
+  });
+  it("exit with R0 unset: R0 !read_ok", () => {
+    expect(reason("exit")).toBe("R0 !read_ok");
+  });
+  it("the kernel contract gives r1 only; the conformance contract gives r1 and r2", () => {
+    expect(reason("r0 = r2\nexit")).toBe("R2 !read_ok");
+    expect(() => accept("r0 = r2\nexit", { entry: "conformance" })).not.toThrow();
+    expect(reason("r0 = r3\nexit", { entry: "conformance" })).toBe("R3 !read_ok");
+  });
+  it("a call clobbers R1-R5: reading r1 after it is R1 !read_ok", () => {
+    expect(reason("call bpf_ktime_get_ns\nr0 = r1\nexit")).toBe("R1 !read_ok");
+  });
+  it("a path the values rule out is not checked (the verifier is path-sensitive)", () => {
+    // r0 = r5 is reachable in the graph, but r1 is known to be 0, so the path to it is never taken.
+    expect(() => accept("r1 = 0\nif r1 != 0 goto +2\nr0 = 1\nexit\nr0 = r5\nexit")).not.toThrow();
+  });
+  it("R10 is read-only: frame pointer is read only", () => {
+    expect(reason("r10 = 0\nr0 = 0\nexit")).toBe("frame pointer is read only");
+    expect(reason("r10 += 8\nr0 = 0\nexit")).toBe("frame pointer is read only");
+    expect(reason("r10 = *(u64 *)(r1 + 0)\nr0 = 0\nexit")).toBe("frame pointer is read only");
+  });
+});
+
+describe("ALU immediates", () => {
+  it("division by an immediate zero: div by zero", () => {
+    expect(reason("r0 = 1\nr0 /= 0\nexit")).toBe("div by zero");
+    expect(reason("w0 = 1\nw0 %= 0\nexit")).toBe("div by zero");
+    expect(reason("r0 = 1\nr0 s/= 0\nexit")).toBe("div by zero");
+  });
+  it("division by a register that holds zero is fine (the rewrites guard it)", () => {
+    expect(() => accept("r0 = 1\nr1 = 0\nr0 /= r1\nexit")).not.toThrow();
+  });
+  it("a shift by an immediate outside the width: invalid shift", () => {
+    expect(reason("r0 = 1\nr0 <<= 64\nexit")).toBe("invalid shift 64");
+    expect(reason("w0 = 1\nw0 >>= 32\nexit")).toBe("invalid shift 32");
+    expect(reason("r0 = 1\nr0 s>>= -1\nexit")).toBe("invalid shift -1");
+  });
+});
+
+describe("the stack", () => {
+  it("a write below the 512 bytes: invalid write to stack R10 off=-520 size=8", () => {
+    expect(reason("r1 = 0\n*(u64 *)(r10 - 520) = r1\nr0 = 0\nexit")).toBe("invalid write to stack R10 off=-520 size=8");
+  });
+  it("a read at or above R10: invalid read from stack R10 off=0 size=8", () => {
+    expect(reason("r0 = *(u64 *)(r10 + 0)\nexit")).toBe("invalid read from stack R10 off=0 size=8");
+  });
+  it("through a copy of R10 the register is named: invalid write to stack R1 off=-513 size=1", () => {
+    expect(reason("r1 = r10\nr1 += -513\nr2 = 0\n*(u8 *)(r1 + 0) = r2\nr0 = 0\nexit")).toBe("invalid write to stack R1 off=-513 size=1");
+  });
+  it("stack accesses are aligned to their size: misaligned stack access", () => {
+    expect(reason("r1 = 0\n*(u64 *)(r10 - 12) = r1\nr0 = 0\nexit")).toBe("misaligned stack access off (0x0; 0x0)+0+-12 size 8");
+  });
+  it("a variable offset within bounds is fine, and counts its deepest byte (the conformance suite's stack.data)", () => {
+    const src = "r1 = 51\n*(u64 *)(r10 - 16) = r1\n*(u64 *)(r10 - 8) = r1\nr1 &= 1\nr1 <<= 3\nr2 = r10\nr2 += r1\nr0 = *(u64 *)(r2 - 16)\nexit";
+    expect(accept(src).subprogs[0]!.stackDepth).toBe(16);
+  });
+  it("a variable offset that can leave the stack: invalid variable-offset read from stack", () => {
+    const src = "r1 = *(u64 *)(r1 + 0)\nr1 &= 31\nr2 = r10\nr2 += r1\nr0 = *(u8 *)(r2 - 16)\nexit";
+    expect(reason(src)).toMatch(/^invalid variable-offset read from stack R2 var_off=\(0x0; 0x1f\) off=-16 size=1$/);
+  });
+  it("each function's depth is the deepest byte it touches below its own R10", () => {
+    const v = accept("r1 = 0\n*(u64 *)(r10 - 16) = r1\ncall f\nexit\nf:\nr1 = 0\n*(u32 *)(r10 - 40) = r1\nr0 = 0\nexit");
+    expect(v.subprogs.map((s) => s.stackDepth)).toEqual([16, 40]);
+  });
+  it("a pointer spilled to the stack comes back as a pointer; part of one is refused", () => {
+    expect(() => accept("*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\nr0 = *(u8 *)(r2 + 0)\nexit")).not.toThrow();
+    expect(reason("*(u64 *)(r10 - 8) = r1\nr2 = *(u32 *)(r10 - 8)\nr0 = 0\nexit")).toBe("invalid size of register fill");
+    expect(reason("*(u32 *)(r10 - 8) = r1\nr0 = 0\nexit")).toBe("invalid size of register spill");
+  });
+});
+
+describe("pointers", () => {
+  it("dereferencing a number: R1 invalid mem access 'scalar'", () => {
+    expect(reason("r1 = 4096\nr0 = *(u64 *)(r1 + 0)\nexit")).toBe("R1 invalid mem access 'scalar'");
+  });
+  it("bitwise operations on a pointer: R1 bitwise operator &= on pointer prohibited", () => {
+    expect(reason("r1 &= 7\nr0 = 0\nexit")).toBe("R1 bitwise operator &= on pointer prohibited");
+  });
+  it("other operations on a pointer: R1 pointer arithmetic with *= operator prohibited", () => {
+    expect(reason("r1 *= 2\nr0 = 0\nexit")).toBe("R1 pointer arithmetic with *= operator prohibited");
+  });
+  it("32-bit arithmetic on a pointer: R1 32-bit pointer arithmetic prohibited", () => {
+    expect(reason("w1 += 8\nr0 = 0\nexit")).toBe("R1 32-bit pointer arithmetic prohibited");
+  });
+  it("subtracting from the stack pointer: R1 subtraction from stack pointer prohibited", () => {
+    expect(reason("r1 = r10\nr1 -= 8\nr0 = 0\nexit")).toBe("R1 subtraction from stack pointer prohibited");
+  });
+  it("pointer minus pointer is a number (privileged), pointer plus pointer is not", () => {
+    expect(() => accept("r2 = r10\nr2 -= r1\nr0 = r2\nexit")).not.toThrow();
+    expect(reason("r2 = r10\nr2 += r1\nr0 = 0\nexit")).toBe("R2 pointer += pointer prohibited");
+  });
+  it("ctx is read at fixed offsets inside it", () => {
+    expect(reason("r1 += 8\nr0 = *(u64 *)(r1 + 0)\nexit")).toBe("dereference of modified ctx ptr R1 off=8 disallowed");
+    expect(reason("r0 = *(u64 *)(r1 + 8)\nexit", { ctxSize: 8 })).toBe("invalid bpf_context access off=8 size=8");
+    expect(reason("*(u64 *)(r1 + 0) = 1\nr0 = 0\nexit")).toBe("BPF_ST stores into R1 ctx is not allowed");
+    expect(reason("r2 = 1\nlock *(u64 *)(r1 + 0) += r2\nr0 = 0\nexit")).toBe("BPF_ATOMIC stores into R1 ctx is not allowed");
+  });
+  it("the conformance memory is bounded by its size", () => {
+    expect(reason("r0 = *(u8 *)(r1 + 4)\nexit", { entry: "conformance", ctxSize: 4 })).toBe("invalid access to memory, mem_size=4 off=4 size=1");
+  });
+  it("without efficient unaligned access (RISC-V) every access is aligned; with it, only the stack", () => {
+    const src = "r0 = *(u32 *)(r1 + 2)\nexit";
+    expect(reason(src, { entry: "conformance", ctxSize: 8 })).toBe("misaligned access off (0x0; 0x0)+0+2 size 4");
+    expect(() => accept(src, { entry: "conformance", ctxSize: 8, efficientUnalignedAccess: true })).not.toThrow();
+  });
+  it("a map value pointer must be NULL-checked, then stays inside the value", () => {
+    const maps = [{ name: "m", type: "array", keySize: 4, valueSize: 8, maxEntries: 1 }];
+    const lookup = "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map[m] ll\ncall bpf_map_lookup_elem\n";
+    expect(reason(`${lookup}r0 = *(u64 *)(r0 + 0)\nexit`, { maps })).toBe("R0 invalid mem access 'map_value_or_null'");
+    expect(() => accept(`${lookup}if r0 == 0 goto +1\nr0 = *(u64 *)(r0 + 0)\nexit`, { maps })).not.toThrow();
+    expect(reason(`${lookup}if r0 == 0 goto +1\nr0 = *(u64 *)(r0 + 8)\nexit`, { maps })).toBe("invalid access to map value, value_size=8 off=8 size=8");
+    expect(reason(`${lookup}r0 += 8\nexit`, { maps })).toBe("R0 pointer arithmetic on map_value_or_null prohibited, null-check it first");
+  });
+  it("a map pointer is not memory: R1 type=scalar expected=map_ptr for a helper, invalid mem access to read it", () => {
+    expect(reason("r1 = 0\nr2 = r10\ncall bpf_map_lookup_elem\nr0 = 0\nexit")).toBe("R1 type=scalar expected=map_ptr");
+  });
+  it("a function may not return a pointer to its own stack", () => {
+    expect(reason("call f\nexit\nf:\nr0 = r10\nexit")).toBe("cannot return stack pointer to the caller frame");
+  });
+});
+
+describe("loops and limits", () => {
+  it("a loop with a bounded counter is walked to its end", () => {
+    expect(() => accept("r0 = 0\nr1 = 100\nl:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto l\nexit")).not.toThrow();
+  });
+  it("a loop whose state never changes: infinite loop detected at insn 1", () => {
+    expect(reason("r0 = 0\nl:\nr0 = 0\ngoto l")).toBe("infinite loop detected at insn 1");
+  });
+  it("too many instructions to walk: BPF program is too large", () => {
+    const src = "r0 = 0\nr1 = 100000\nl:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto l\nexit";
+    expect(reason(src, { complexityLimit: 1000 })).toBe("BPF program is too large. Processed 1001 insn");
+  });
+  it("a loop over an unknown count is refused, one way or the other", () => {
+    expect(reason("r1 = *(u64 *)(r1 + 0)\nr0 = 0\nl:\nr0 += 1\nr1 -= 1\nif r1 != 0 goto l\nexit", { complexityLimit: 5000 }))
+      .toMatch(/^(BPF program is too large|infinite loop detected)/);
+  });
+});
