@@ -434,87 +434,63 @@ export const CRJ: FormatCodec = {
   },
 };
 
+/**
+ * The CI and CSS shapes: funct3 at 15:13, one register field, and an immediate scattered over the rest; `scatter`
+ * places a checked immediate's bits, `gather` reads them back. CI's register (11:7) is rd, and rs1 too when tied;
+ * CSS's (6:2) is rs2.
+ */
+function rvcImm(shape: "CI" | "CSS", range: ImmRange, immStyle: ImmStyle, tied: boolean,
+  scatter: (x: number) => number, gather: (w: number) => number): FormatCodec {
+  const field = shape === "CI" ? "rd" : "rs2";
+  const shift = shape === "CI" ? 7 : 2;
+  return {
+    size: 2,
+    mask: 0xe003,
+    base: cbase,
+    slots: shape === "CI" ? { rd: CRD, imm: 0x107c } : { rs2: CRS2 },
+    tied,
+    immStyle,
+    range,
+    encode: (m, b, o) => b | scatter(imm(m, o.imm, range)) | (reg(m, field, o[field]) << shift),
+    decode(w, d) {
+      const r = bits(w, shift + 4, shift);
+      if (shape === "CSS") d.rs2 = r;
+      else if (tied) d.rd = d.rs1 = r;
+      else d.rd = r;
+      d.imm = gather(w);
+    },
+  };
+}
+
 /*
  * CI       15  13  12   11      7 6        2 1  0
- *         |funct3|imm5|  rd/rs1  | imm[4:0] | op |   c.addi, c.addiw, c.li, c.nop (signed 6-bit)
+ *         |funct3|imm5|  rd/rs1  | imm[4:0] | op |   c.addi, c.addiw, c.li, c.nop (signed 6-bit);
+ *                                                    c.slli, c.slli64 (CISH: unsigned shift amount)
  */
-export const CI: FormatCodec = {
-  size: 2,
-  mask: 0xe003,
-  base: cbase,
-  slots: { rd: CRD, imm: 0x107c },
-  tied: true,
-  immStyle: "dec",
-  range: RANGES.CI6,
-  encode(m, b, o) {
-    const x = imm(m, o.imm, RANGES.CI6);
-    return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 0) << 2);
-  },
-  decode(w, d) {
-    d.rd = d.rs1 = bits(w, 11, 7);
-    d.imm = sext((bits(w, 12, 12) << 5) | bits(w, 6, 2), 6);
-  },
-};
-
-/** CI with an unsigned 6-bit shift amount: c.slli (and its shamt = 0 hint, c.slli64). */
-export const CISH: FormatCodec = {
-  ...CI,
-  immStyle: "hex",
-  range: RANGES.CSHAMT,
-  encode(m, b, o) {
-    const x = imm(m, o.imm, RANGES.CSHAMT);
-    return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 0) << 2);
-  },
-  decode(w, d) {
-    d.rd = d.rs1 = bits(w, 11, 7);
-    d.imm = (bits(w, 12, 12) << 5) | bits(w, 6, 2);
-  },
-};
+const ci6 = (x: number): number => (bits(x, 5, 5) << 12) | (bits(x, 4, 0) << 2);
+const ci6u = (w: number): number => (bits(w, 12, 12) << 5) | bits(w, 6, 2);
+export const CI = rvcImm("CI", RANGES.CI6, "dec", true, ci6, (w) => sext(ci6u(w), 6));
+export const CISH = rvcImm("CI", RANGES.CSHAMT, "hex", true, ci6, ci6u);
 
 /*
  * CI, c.addi16sp  15 13 12       11   7 6                 2 1  0
  *         |funct3|nzimm[9]| 00010 | nzimm[4|6|8:7|5] | op |     sp += imm, imm a multiple of 16
  */
-export const CI16SP: FormatCodec = {
-  size: 2,
-  mask: 0xe003,
-  base: cbase,
-  slots: { rd: CRD, imm: 0x107c },
-  tied: true,
-  immStyle: "dec",
-  range: RANGES.C16SP,
-  encode(m, b, o) {
-    const x = imm(m, o.imm, RANGES.C16SP);
-    return b | (bits(x, 9, 9) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 4) << 6) | (bits(x, 6, 6) << 5) |
-      (bits(x, 8, 7) << 3) | (bits(x, 5, 5) << 2);
-  },
-  decode(w, d) {
-    d.rd = d.rs1 = bits(w, 11, 7);
-    d.imm = sext((bits(w, 12, 12) << 9) | (bits(w, 4, 3) << 7) | (bits(w, 5, 5) << 6) | (bits(w, 2, 2) << 5) |
-      (bits(w, 6, 6) << 4), 10);
-  },
-};
+export const CI16SP = rvcImm("CI", RANGES.C16SP, "dec", true,
+  (x) => (bits(x, 9, 9) << 12) | (bits(x, 4, 4) << 6) | (bits(x, 6, 6) << 5) | (bits(x, 8, 7) << 3) | (bits(x, 5, 5) << 2),
+  (w) => sext((bits(w, 12, 12) << 9) | (bits(w, 4, 3) << 7) | (bits(w, 5, 5) << 6) | (bits(w, 2, 2) << 5) | (bits(w, 6, 6) << 4), 10));
 
 /*
  * CI, c.lui  15 13 12        11    7 6            2 1  0
  *         |funct3|nzimm[17]|   rd   | nzimm[16:12] | op |   rd = imm << 12; imm in lui units, -32..31, not 0
  * (imm may also be written as lui's 20-bit field: 0xfffe0..0xfffff for -32..-1.)
  */
+const cluiPlain = rvcImm("CI", RANGES.CLUI, "hex", false, ci6, (w) => sext(ci6u(w), 6));
 export const CILUI: FormatCodec = {
-  size: 2,
-  mask: 0xe003,
-  base: cbase,
-  slots: { rd: CRD, imm: 0x107c },
-  immStyle: "hex",
-  range: RANGES.CLUI,
+  ...cluiPlain,
   encode(m, b, o) {
-    const given = need(m, "imm", o.imm);
-    const x = imm(m, given >= 0xfffe0 && given <= 0xfffff ? given - 0x100000 : given, RANGES.CLUI);
-    return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 0) << 2);
-  },
-  decode(w, d) {
-    d.rd = bits(w, 11, 7);
-    d.imm = sext((bits(w, 12, 12) << 5) | bits(w, 6, 2), 6);
+    const v = o.imm !== undefined && o.imm >= 0xfffe0 && o.imm <= 0xfffff ? o.imm - 0x100000 : o.imm;
+    return cluiPlain.encode(m, b, v === o.imm ? o : { ...o, imm: v });
   },
 };
 
@@ -522,85 +498,33 @@ export const CILUI: FormatCodec = {
  * CI, c.lwsp  15 13 12      11   7 6              2 1  0
  *         |funct3|uimm[5]|   rd  | uimm[4:2|7:6]  | op |   rd = mem32[sp + imm]
  */
-export const CILWSP: FormatCodec = {
-  size: 2,
-  mask: 0xe003,
-  base: cbase,
-  slots: { rd: CRD, imm: 0x107c },
-  immStyle: "dec",
-  range: RANGES.CLWSP,
-  encode(m, b, o) {
-    const x = imm(m, o.imm, RANGES.CLWSP);
-    return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 2) << 4) | (bits(x, 7, 6) << 2);
-  },
-  decode(w, d) {
-    d.rd = bits(w, 11, 7);
-    d.imm = (bits(w, 3, 2) << 6) | (bits(w, 12, 12) << 5) | (bits(w, 6, 4) << 2);
-  },
-};
+export const CILWSP = rvcImm("CI", RANGES.CLWSP, "dec", false,
+  (x) => (bits(x, 5, 5) << 12) | (bits(x, 4, 2) << 4) | (bits(x, 7, 6) << 2),
+  (w) => (bits(w, 3, 2) << 6) | (bits(w, 12, 12) << 5) | (bits(w, 6, 4) << 2));
 
 /*
  * CI, c.ldsp  15 13 12      11   7 6              2 1  0
  *         |funct3|uimm[5]|   rd  | uimm[4:3|8:6]  | op |   rd = mem64[sp + imm]
  */
-export const CILDSP: FormatCodec = {
-  size: 2,
-  mask: 0xe003,
-  base: cbase,
-  slots: { rd: CRD, imm: 0x107c },
-  immStyle: "dec",
-  range: RANGES.CLDSP,
-  encode(m, b, o) {
-    const x = imm(m, o.imm, RANGES.CLDSP);
-    return b | (bits(x, 5, 5) << 12) | (reg(m, "rd", o.rd) << 7) | (bits(x, 4, 3) << 5) | (bits(x, 8, 6) << 2);
-  },
-  decode(w, d) {
-    d.rd = bits(w, 11, 7);
-    d.imm = (bits(w, 4, 2) << 6) | (bits(w, 12, 12) << 5) | (bits(w, 6, 5) << 3);
-  },
-};
+export const CILDSP = rvcImm("CI", RANGES.CLDSP, "dec", false,
+  (x) => (bits(x, 5, 5) << 12) | (bits(x, 4, 3) << 5) | (bits(x, 8, 6) << 2),
+  (w) => (bits(w, 4, 2) << 6) | (bits(w, 12, 12) << 5) | (bits(w, 6, 5) << 3));
 
 /*
  * CSS, c.swsp  15 13 12           7 6      2 1  0
  *         |funct3| uimm[5:2|7:6]  |  rs2   | op |   mem32[sp + imm] = rs2
  */
-export const CSSW: FormatCodec = {
-  size: 2,
-  mask: 0xe003,
-  base: cbase,
-  slots: { rs2: CRS2 },
-  immStyle: "dec",
-  range: RANGES.CLWSP,
-  encode(m, b, o) {
-    const x = imm(m, o.imm, RANGES.CLWSP);
-    return b | (bits(x, 5, 2) << 9) | (bits(x, 7, 6) << 7) | (reg(m, "rs2", o.rs2) << 2);
-  },
-  decode(w, d) {
-    d.rs2 = bits(w, 6, 2);
-    d.imm = (bits(w, 8, 7) << 6) | (bits(w, 12, 9) << 2);
-  },
-};
+export const CSSW = rvcImm("CSS", RANGES.CLWSP, "dec", false,
+  (x) => (bits(x, 5, 2) << 9) | (bits(x, 7, 6) << 7),
+  (w) => (bits(w, 8, 7) << 6) | (bits(w, 12, 9) << 2));
 
 /*
  * CSS, c.sdsp  15 13 12           7 6      2 1  0
  *         |funct3| uimm[5:3|8:6]  |  rs2   | op |   mem64[sp + imm] = rs2
  */
-export const CSSD: FormatCodec = {
-  size: 2,
-  mask: 0xe003,
-  base: cbase,
-  slots: { rs2: CRS2 },
-  immStyle: "dec",
-  range: RANGES.CLDSP,
-  encode(m, b, o) {
-    const x = imm(m, o.imm, RANGES.CLDSP);
-    return b | (bits(x, 5, 3) << 10) | (bits(x, 8, 6) << 7) | (reg(m, "rs2", o.rs2) << 2);
-  },
-  decode(w, d) {
-    d.rs2 = bits(w, 6, 2);
-    d.imm = (bits(w, 9, 7) << 6) | (bits(w, 12, 10) << 3);
-  },
-};
+export const CSSD = rvcImm("CSS", RANGES.CLDSP, "dec", false,
+  (x) => (bits(x, 5, 3) << 10) | (bits(x, 8, 6) << 7),
+  (w) => (bits(w, 9, 7) << 6) | (bits(w, 12, 10) << 3));
 
 /*
  * CIW, c.addi4spn  15 13 12                 5 4   2 1  0
