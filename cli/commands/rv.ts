@@ -33,13 +33,25 @@ export function register(cli: CAC, io: CliIo): void {
     .example("  rvjit rv disasm image.bin --base 0xffffffff80000000 --no-aliases")
     .action((action: string, _input: unknown[], opts: Record<string, unknown>) => {
       const input = positionals(cli.rawArgs);
-      if (action === "asm") return asm(io, input, opts);
-      if (action === "disasm") return disasm(io, input, opts);
+      // Same for --base: 0xffffffff80000000 as a JS number would lose its low bits.
+      const raw = { ...opts, base: rawOption(cli.rawArgs, "--base") ?? "0" };
+      if (action === "asm") return asm(io, input, raw);
+      if (action === "disasm") return disasm(io, input, raw);
       throw new CliError(`unknown rv action '${action}' (use 'rv asm' or 'rv disasm')`);
     });
 }
 
 const VALUE_OPTIONS = new Set(["--isa", "--base", "-o", "--output", "--format"]);
+
+/** The last value of option `name` as typed (`--base X` or `--base=X`). */
+function rawOption(raw: readonly string[], name: string): string | undefined {
+  let v: string | undefined;
+  raw.forEach((a, i) => {
+    if (a === name && i + 1 < raw.length) v = raw[i + 1];
+    else if (a.startsWith(name + "=")) v = a.slice(name.length + 1);
+  });
+  return v;
+}
 
 /**
  * The inputs after `rv <action>`, exactly as typed: the parser turns digit-only words into numbers, which would

@@ -105,3 +105,11 @@ describe("rvjit rv disasm keeps hex words as typed", () => {
     expect(r.io.stdout).toBe("   0:\t00000013          \tnop\n   4:\t0001                \tnop\n");
   });
 });
+
+describe("rvjit rv --base", () => {
+  it("keeps a 64-bit kernel address exact", async () => {
+    const r = run(["rv", "disasm", "--words", "fe051ee3", "--base", "0xffffffff80001004", "--no-aliases"]);
+    expect(await r.code).toBe(0);
+    expect(r.io.stdout).toBe("ffffffff80001004:\tfe051ee3          \tbne\ta0,zero,0xffffffff80001000\n");
+  });
+});

@@ -79,6 +79,13 @@ describe("reserved and illegal encodings decode as undefined", () => {
 });
 
 describe("compressed forms", () => {
+  it("takes words signed or unsigned (an Int32Array fetch is negative when bit 31 is set)", () => {
+    for (const w of [0xfff58513, 0xfe051ee3, 0x8000006f, 0xc0dec0de, 0x800000b3]) {
+      expect(decode(w | 0)).toEqual(decode(w >>> 0));
+    }
+    expect(decode(0xfff58513 | 0)).toMatchObject({ m: "addi", imm: -1 });
+  });
+
   it("decode only the low halfword of a fetch", () => {
     expect(decode(0xdead0001)?.m).toBe("c.nop");
   });
