@@ -49,7 +49,7 @@ export class Region {
   readonly base: bigint;
   readonly baseHi: number;
   readonly baseLo: number;
-  readonly perm: number;
+  perm: number;
   /** Backing store (may be replaced, larger, when the region grows). */
   bytes: Uint8Array;
   view: DataView;
@@ -175,6 +175,17 @@ export class Memory implements GuestMemory {
       r.bytes.fill(0, size, old);
     }
     this.limit[r.index] = size;
+  }
+
+  /**
+   * Changes a region's permissions (never to writable + executable). For set-up only: instructions that already
+   * cached the region keep their access until they miss, so do not take permissions away while a hart runs.
+   */
+  setPerm(r: Region, perm: PermString): void {
+    const bits = permBits(perm);
+    if ((bits & PERM_W) !== 0 && (bits & PERM_X) !== 0) throw new Error(`region '${r.name}': writable and executable memory is not supported`);
+    r.perm = bits;
+    this.perm[r.index] = bits;
   }
 
   /** Removes a region (munmap): its slot stays, empty, so cached region numbers can never hit it again. */
