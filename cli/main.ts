@@ -24,6 +24,7 @@ const COMMANDS: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/report.js"),
   () => import("./commands/rv.js"),
   () => import("./commands/jit.js"),
+  () => import("./commands/conformance.js"),
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
