@@ -126,6 +126,7 @@ export function blockSource(r: Region, entry: number, insns: Insn[]): string {
   /** Leaves the block after `done` instructions, continuing at `next` (an offset expression). */
   const exit = (done: number | string, next: string) => `{ ${writeBack} m.left = left - ${done}; return ${next}; }`;
   const body: string[] = [];
+  const caches: string[] = [];
   let memIndex = 0;
   insns.forEach((i, n) => {
     const pc = r.base + BigInt(i.off);
@@ -148,15 +149,21 @@ export function blockSource(r: Region, entry: number, insns: Insn[]): string {
         break;
       case "load":
       case "store": {
+        // Each access has its own region cache in locals (base, limit, view), loaded at block entry from C[c] and
+        // refreshed when an access misses; a miss that no region allows leaves the block before the instruction.
         const perm = s.kind === "load" ? PERM_R : PERM_W;
         const c = memIndex++;
         const addr = `aL = (${env.a_lo} + ${i.imm}) | 0; aH = (${env.a_hi} + ${i.imm >> 31} + ((aL >>> 0) < (${env.a_lo} >>> 0) ? 1 : 0)) | 0;`;
-        const find = `ri = C[${c}]; o = (aL - RLO[ri]) >>> 0;
-    if (aH !== RHI[ri] || o + ${s.size} > RLIM[ri]) { ri = mem.resolve(aH, aL, ${s.size}, ${perm}); if (ri < 0) ${exit(n, String(i.off))} C[${c}] = ri; o = (aL - RLO[ri]) >>> 0; }
-    dv = V[ri];`;
+        const find = `o = (aL - bl${c}) >>> 0;
+    if (aH !== bh${c} || o > lim${c}) {
+      ri = mem.resolve(aH, aL, ${s.size}, ${perm}); if (ri < 0) ${exit(n, String(i.off))}
+      C[${c}] = ri; bl${c} = RLO[ri]; bh${c} = RHI[ri]; lim${c} = RLIM[ri] - ${s.size}; dv${c} = V[ri]; o = (aL - bl${c}) >>> 0;
+    }`;
         const mis = s.size > 1 ? `if ((aL & ${s.size - 1}) !== 0) mem.misaligned++;` : "";
-        const access = s.kind === "load" ? `${readValue(s.size, s.signed)} ${setRd}` : writeValue(s.size, env.b_lo, env.b_hi);
+        const dv = `dv${c}`;
+        const access = s.kind === "load" ? `${readValue(s.size, s.signed, dv)} ${setRd}` : writeValue(s.size, env.b_lo, env.b_hi, dv);
         body.push(`${comment}${addr}\n    ${find}\n    ${mis} ${access}`);
+        caches.push(`bl${c} = RLO[C[${c}]], bh${c} = RHI[C[${c}]], lim${c} = RLIM[C[${c}]] - ${s.size}, dv${c} = V[C[${c}]]`);
         break;
       }
       case "branch": {
@@ -196,7 +203,7 @@ return function block_${hexOff(entry)}(x, m) {
   let left = m.left;
   if (left < ${len}) return ${entry};
   let ${regs.map((n) => `l${n} = x[${2 * n}], h${n} = x[${2 * n + 1}]`).join(", ") || "unused = 0"};
-  let lo = 0, hi = 0, s = 0, t = 0, aL = 0, aH = 0, o = 0, ri = 0, dv = V[0];
+  let lo = 0, hi = 0, s = 0, t = 0, aL = 0, aH = 0, o = 0, ri = 0;${caches.length ? `\n  let ${caches.join(",\n    ")};` : ""}
   for (;;) {
     ${body.join("\n    ")}
   }
