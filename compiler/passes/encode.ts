@@ -10,7 +10,7 @@ import type { Insn } from "../bpf/insn.js";
 import { X } from "../riscv/regs.js";
 import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
 import { CodeBuf, VAR_OP, VK } from "../jit/code.js";
-import { encodeOp } from "../jit/encode-op.js";
+import { FAST_ENCODE } from "../jit/encode-op.js";
 import { JitError } from "../jit/errors.js";
 import type { FrameLayout } from "../jit/frame.js";
 import { inAuipcJalrRange } from "../jit/imm.js";
@@ -80,52 +80,63 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   if (totalHw > f.allocHw) throw new JitError(`internal: final pass of ${f.fn.name} is larger (${totalHw} halfwords) than its allocation (${f.allocHw})`);
 
   const out = new CodeBuf(body.n + frame.prologue.n + frame.epilogue.n + 8 * body.nv, 1);
-  const slotOf: number[] = [];
+  let slotOf = new Int32Array(out.op.length);
   const nslots = f.fn.insns.length;
   const slotHw = new Int32Array(nslots + 1);
   const opPos = new Int32Array(body.n);
-  const copy = (src: CodeBuf, from: number, to: number, slot: number): void => {
-    for (let k = from; k < to; k++) {
-      if (src === body) opPos[k] = out.hw;
-      out.emit(src.op[k]!, src.rd[k]!, src.rs1[k]!, src.rs2[k]!, src.imm[k]!, src.fl[k]!);
-      slotOf.push(slot);
+  /** Tags ops [from, out.n) with `slot`. */
+  const tag = (from: number, slot: number): void => {
+    if (slotOf.length < out.n) {
+      const grown = new Int32Array(out.op.length);
+      grown.set(slotOf);
+      slotOf = grown;
     }
+    slotOf.fill(slot, from, out.n);
   };
-  copy(frame.prologue, 0, frame.prologue.n, -1);
+  const copy = (src: CodeBuf, slot: number): void => {
+    const from = out.n;
+    for (let k = 0; k < src.n; k++) out.emit(src.op[k]!, src.rd[k]!, src.rs1[k]!, src.rs2[k]!, src.imm[k]!, src.fl[k]!);
+    tag(from, slot);
+  };
+  copy(frame.prologue, -1);
   const bodyStart = out.hw;
   for (let u = 0; u < body.nu; u++) {
     const slot = body.uSlot[u]!;
-    const startHw = out.hw;
-    for (let s = slot; s <= body.uLast[u]!; s++) slotHw[s] = startHw;
-    for (let k = body.uOp[u]!; k < body.uOp[u + 1]!; k++) {
+    const from = out.n;
+    slotHw.fill(out.hw, slot, body.uLast[u]! + 1);
+    for (let k = body.uOp[u]!, end = body.uOp[u + 1]!; k < end; k++) {
       if (body.op[k] !== VAR_OP) {
-        copy(body, k, k + 1, slot);
+        opPos[k] = out.hw;
+        out.emit(body.op[k]!, body.rd[k]!, body.rs1[k]!, body.rs2[k]!, body.imm[k]!, body.fl[k]!);
         continue;
       }
       const v = body.imm[k]!;
       if (st.at[v] !== out.hw) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${st.at[v]} but lands at ${out.hw}`);
       expandVar(out, f, v, multi, addrs, frame.tailEpilogue);
-      while (slotOf.length < out.n) slotOf.push(slot);
       if (out.hw - st.at[v]! !== st.hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
     }
+    tag(from, slot);
   }
   const epilogueHw = out.hw;
   slotHw[nslots] = epilogueHw;
-  copy(frame.epilogue, 0, frame.epilogue.n, -1);
+  copy(frame.epilogue, -1);
   if (out.hw !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${out.hw} halfwords, laid out as ${totalHw}`);
   checkTargets(f, slotHw, epilogueHw, warnings);
 
   const code = new Uint8Array(2 * out.hw);
-  const offsets = new Int32Array(out.n);
-  const words = new Uint32Array(out.n);
-  for (let k = 0, pos = 0; k < out.n; k++) {
-    const w = encodeOp(out.op[k]!, out.rd[k]!, out.rs1[k]!, out.rs2[k]!, out.imm[k]!, out.fl[k]!);
+  const n = out.n;
+  const offsets = new Int32Array(n);
+  const words = new Uint32Array(n);
+  const { op, rd, rs1, rs2, imm, fl } = out;
+  for (let k = 0, pos = 0; k < n; k++) {
+    const o = op[k]!;
+    const w = FAST_ENCODE[o]!(rd[k]!, rs1[k]!, rs2[k]!, imm[k]!, fl[k]!);
     offsets[k] = pos;
     words[k] = w;
-    code[pos] = w & 0xff;
-    code[pos + 1] = (w >>> 8) & 0xff;
-    if (OP_HW[out.op[k]!] === 2) {
-      code[pos + 2] = (w >>> 16) & 0xff;
+    code[pos] = w;
+    code[pos + 1] = w >>> 8;
+    if (OP_HW[o] === 2) {
+      code[pos + 2] = w >>> 16;
       code[pos + 3] = w >>> 24;
       pos += 4;
     } else pos += 2;
@@ -143,7 +154,7 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
-      insns ??= Array.from(offsets, (offset, k) => ({ offset, size: (2 * OP_HW[out.op[k]!]!) as 2 | 4, word: words[k]!, bpf: slotOf[k]! }));
+      insns ??= Array.from(offsets, (offset, k) => ({ offset, size: (2 * OP_HW[op[k]!]!) as 2 | 4, word: words[k]!, bpf: slotOf[k]! }));
       return insns;
     },
     lineMap: Array.from(slotHw.subarray(0, nslots), (hw) => 2 * hw),

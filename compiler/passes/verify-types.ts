@@ -57,11 +57,3 @@ export class VerifierError extends Error {
     this.name = "VerifierError";
   }
 }
-
-/**
- * Where map `i` lives when the caller does not say (VerifyOptions.mapAddress): direct-map style fake addresses,
- * 16 MiB apart, away from everything in compiler/kernel-abi.ts. The reference interpreter places maps here too.
- */
-export function defaultMapAddress(i: number): bigint {
-  return 0xffff_8880_0100_0000n + BigInt(i) * 0x100_0000n;
-}

@@ -24,13 +24,14 @@ import { BPF_CALL, BPF_FUNC_tail_call, BPF_JMP, BPF_X } from "../bpf/opcodes.js"
 import { validateProgram } from "../bpf/validate.js";
 import { MAX_BPF_STACK } from "../kernel-abi.js";
 import { HELPERS } from "../../runtime/kernel/helpers.js";
+import { mapAddress as kernelMapAddress } from "../../runtime/kernel/layout.js";
 import { checkCallGraph } from "./verify-callgraph.js";
 import { checkCfg, checkSubprogs, findSubprogs, subprogEnd } from "./verify-cfg.js";
 import { checkProgram } from "./verify-check.js";
 import type { CheckEnv, FuncInfo, VerifierMap } from "./verify-env.js";
 import { declaredExceptionCb } from "./verify-exceptions.js";
 import { appendHiddenExceptionCb, rewrite } from "./verify-rewrite.js";
-import { defaultMapAddress, type Subprog, type Verified, VerifierError } from "./verify-types.js";
+import { type Subprog, type Verified, VerifierError } from "./verify-types.js";
 import { type Reg, scalarConst, UNKNOWN } from "./verify-value.js";
 
 export { VerifierError, type Subprog, type Verified } from "./verify-types.js";
@@ -67,7 +68,7 @@ export interface VerifyOptions {
   helpers?: ReadonlyMap<number, { name: string; args: number }>;
   /** The maps `map[...]` loads refer to, by fd / index. */
   maps?: readonly VerifierMap[];
-  /** Where map `i` lives (what its loads become); default defaultMapAddress. */
+  /** Where map `i` lives (what its loads become); default where the kernel model puts it (runtime/kernel/layout.ts). */
   mapAddress?: (index: number) => bigint;
   /** Instructions the walk may process (BPF_COMPLEXITY_LIMIT_INSNS, 1,000,000). */
   complexityLimit?: number;
@@ -130,7 +131,7 @@ function verifyProgram(p: VerifyProgram, opts: VerifyOptions): Verified {
   const throwId = [...kfuncs].find(([, n]) => n === "bpf_throw")?.[0];
   checkCallGraph(env, throwId);
 
-  const r = rewrite(insns, opts.mapAddress ?? defaultMapAddress);
+  const r = rewrite(insns, opts.mapAddress ?? kernelMapAddress);
   const seenException = env.throwSites.size > 0;
   const subprogs: Subprog[] = funcs.map((f, k) => ({
     start: r.newIndex[f.start]!, end: r.newIndex[f.end]!, stackDepth: env.stackDepth[k]!,

@@ -22,9 +22,10 @@ import {
   bpfSize, sizeBytes,
 } from "../../compiler/bpf/opcodes.js";
 import { MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from "../../compiler/kernel-abi.js";
-import { defaultMapAddress, type Verified } from "../../compiler/passes/verify-types.js";
+import type { Verified } from "../../compiler/passes/verify-types.js";
 import { GuestFault, hex64 } from "../kernel/guest-memory.js";
 import { createHelperEnv, HELPERS, type HelperDef, type HelperEnv } from "../kernel/helpers.js";
+import { mapAddress } from "../kernel/layout.js";
 import { createMaps, HelperArgError, mapFootprint, type MapTable, ProgArrayMap } from "../kernel/maps.js";
 import { alu32, alu64, endian, jumpTaken, sext, u32, u64 } from "./alu.js";
 import { describeInsn } from "./describe.js";
@@ -86,14 +87,14 @@ class Interpreter {
     this.progIndex = Math.max(0, this.programs.indexOf(entry));
     if (this.programs[this.progIndex] !== entry) this.programs = [entry, ...this.programs];
     this.helpers = opts.helpers ?? HELPERS;
-    if (opts.trace) this.traceLines = [];
+    if (opts.insnTrace) this.traceLines = [];
     if (input.ctx) {
       this.ctx = input.ctx.slice();
       this.mem.map("ctx", CTX_ADDR, this.ctx);
     }
     const specs = input.maps ?? [];
     const footprints = specs.map(mapFootprint);
-    const addrs = specs.map((_, i) => input.mapAddrs?.[i] ?? defaultMapAddress(i));
+    const addrs = specs.map((_, i) => input.mapAddrs?.[i] ?? mapAddress(i));
     specs.forEach((s, i) => this.mem.map(`map '${s.name}'`, addrs[i]!, new Uint8Array(footprints[i]!)));
     this.maps = createMaps(specs, this.mem, (i) => addrs[i]!, progObject);
     this.env = createHelperEnv(this.mem, this.maps, { seed: input.seed });
@@ -132,9 +133,9 @@ class Interpreter {
       stackUsed: this.stackUsed,
       ...(this.ctx ? { ctxAfter: this.ctx } : {}),
       ...(this.maps.list.length ? { mapsAfter: this.maps.dump() } : {}),
-      tracePrintk: this.env.trace,
+      trace: this.env.trace,
       ...(report !== undefined ? { report } : {}),
-      ...(this.traceLines ? { trace: this.traceLines } : {}),
+      ...(this.traceLines ? { insnTrace: this.traceLines } : {}),
     };
   }
 
@@ -366,7 +367,8 @@ class Interpreter {
     let pc = this.pc;
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const f = this.frames[i]!;
-      frames.push({ prog: f.prog, func: f.func, insn: pc });
+      const sub = this.programs[f.prog]!.subprogs[f.func]!;
+      frames.push({ prog: f.prog, func: f.func, ...(sub.name !== undefined && { name: sub.name }), kind: f.main ? "main" : "subprog", insn: pc });
       if (f.main) {
         this.thrown = { cookie, frames };
         while (this.frames.length - 1 > i) this.mem.unmap(this.frames.pop()!.stack);

@@ -5,7 +5,8 @@
  * one faults instead of landing in the next.
  *
  *   0xffff888000100000  ctx (or the conformance suite's memory)     direct-map style addresses
- *   0xffff888001000000  map i at + i * 16 MiB (defaultMapAddress)      struct bpf_array header, then values
+ *   (maps)              where runtime/kernel/layout.ts puts them (0xffffffe000000000 + i MiB), unless the input
+ *                       says otherwise: the verifier writes those addresses into the program by default
  *   0xffff888002000000  prog i's `struct bpf_prog` (a token: never mapped; prog arrays hold these)
  *   0xffffc90000000000  stack: call depth d owns [top(d) - 512, top(d)), top(d) = STACK_TOP - d * STACK_STRIDE
  *   0xffffffffa0000000  "code": function f of prog p at + p * 0x100000 + f * 0x1000 (BPF_PSEUDO_FUNC values)

@@ -15,7 +15,8 @@ export interface InterpInput {
   maps?: MapSpec[];
   /**
    * Where each map lives: the addresses the verifier wrote into the program's map loads (its `mapAddress` option).
-   * Default: defaultMapAddress (compiler/passes/verify-types.ts), the verifier's default too.
+   * Default: runtime/kernel/layout.ts mapAddress, where the emulator's kernel model puts them and the verifier's
+   * default, so one Verified program runs on both engines.
    */
   mapAddrs?: bigint[];
   /** The run's program list: prog array values index it. Default: the entry program alone. */
@@ -29,16 +30,19 @@ export interface InterpInput {
 export interface InterpOptions {
   /** Helper definitions by number; default runtime/kernel HELPERS. */
   helpers?: ReadonlyMap<number, HelperDef>;
-  /** Record one line per executed instruction in `trace` (slow; for debugging a difference). */
-  trace?: boolean;
+  /** Record one line per executed instruction in `insnTrace` (slow; for debugging a difference). */
+  insnTrace?: boolean;
 }
 
 /** One frame of a bpf_throw unwind, innermost first. */
 export interface InterpFrame {
   /** Index in the run's program list. */
   prog: number;
-  /** Subprogram index in that program. */
+  /** Subprogram index in that program, and its name when it has one. */
   func: number;
+  name?: string;
+  /** "main": the first frame of a main program (the boundary); "subprog": a bpf-to-bpf call's frame. */
+  kind: "main" | "subprog";
   /** Slot of the call (or of the bpf_throw call in the innermost frame). */
   insn: number;
 }
@@ -57,11 +61,11 @@ export interface InterpResult {
   ctxAfter?: Uint8Array;
   mapsAfter?: MapDump[];
   /** bpf_trace_printk output. */
-  tracePrintk: string[];
+  trace: string[];
   /** What went wrong, for "fault" and "budget", naming the instruction. */
   report?: string;
-  /** With `trace`: one line per executed instruction. */
-  trace?: string[];
+  /** With `insnTrace`: one line per executed instruction. */
+  insnTrace?: string[];
 }
 
 /** Thrown by a helper to end the whole run with `r0` (the conformance suite's "unwind" helper). */

@@ -36,7 +36,9 @@ describe("bpf_throw with the default (hidden) callback: the program returns the 
     const r = run(src);
     expect(r.r0).toBe(32n);
     // innermost first: the throw in static_func, the call in global2static_simple, the call in main (the boundary)
-    expect(r.thrown?.frames.map((f) => [f.func, f.insn])).toEqual([[2, 7], [1, 3], [0, 0]]);
+    expect(r.thrown?.frames.map((f) => [f.name, f.kind, f.insn])).toEqual([
+      ["static_func", "subprog", 7], ["global2static_simple", "subprog", 3], ["main", "main", 0],
+    ]);
   });
 
   it("exception_throw_unwind_1: main -> static -> global -> static throws 16 from inside a global function", () => {
@@ -148,6 +150,6 @@ describe("bpf_throw after a tail call (subprogram tail calls enabled, as x86 and
     const b = build(target, opts);
     const r = interpret(a, { programs: [a, b], maps, ctx: new Uint8Array(4) });
     expect(r.r0).toBe(24n);
-    expect(r.thrown?.frames).toEqual([{ prog: 1, func: 0, insn: 1 }]);
+    expect(r.thrown?.frames).toEqual([{ prog: 1, func: 0, name: "main", kind: "main", insn: 1 }]);
   });
 });

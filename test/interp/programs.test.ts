@@ -233,7 +233,7 @@ describe("limits and faults", () => {
   });
 
   it("traces one line per executed instruction when asked", () => {
-    const r = run("r0 = 1\nr0 += 2\nexit", {}, {}, { trace: true });
-    expect(r.trace).toEqual(["0: r0 = 1", "1: r0 += 2", "2: exit"]);
+    const r = run("r0 = 1\nr0 += 2\nexit", {}, {}, { insnTrace: true });
+    expect(r.insnTrace).toEqual(["0: r0 = 1", "1: r0 += 2", "2: exit"]);
   });
 });
