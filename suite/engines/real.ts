@@ -1,15 +1,146 @@
 /**
- * @fileoverview The engine made of the real parts: assembler, verifier, JIT, listing, emulator and reference
- * interpreter. (Placeholder until those parts land: every spec reports "not supported".)
+ * @fileoverview The engine made of the real parts: the assembler (compiler/bpf/asm.ts), the verifier
+ * (compiler/passes/verify.ts), the JIT (compiler/pipeline.ts) and its listing (compiler/listing.ts), the emulator's
+ * kernel model (runtime/kernel/run.ts) and the reference interpreter (runtime/interp). See suite/engine.ts for the
+ * contract. Assembling, verifying and interpreting do not depend on the configuration, so they are done once per
+ * spec and cached; only the JIT and the emulator run per configuration.
+ *
+ * Errors: an assembler error is a SpecError at its file:line:col; a verifier refusal is a `rejected` result at the
+ * instruction's position; a JitError (something the JIT refuses or cannot do) is "not supported".
  */
-import { NotSupported, type Engine } from "../engine.js";
+import { AsmError, assemble, type AsmProgram } from "../../compiler/bpf/asm.js";
+import { printInsn } from "../../compiler/bpf/print.js";
+import { listProgram } from "../../compiler/listing.js";
+import { jit, JitError, STAGES, type JitOutput } from "../../compiler/pipeline.js";
+import { verify, VerifierError, type Verified } from "../../compiler/passes/verify.js";
+import { parseIsa } from "../../compiler/riscv/isa-config.js";
+import { mapAddress, programImageAddr } from "../../runtime/kernel/layout.js";
+import type { ConfigName } from "../config.js";
+import { NotSupported, type Engine, type EngineRequest, type EngineResult, type Rejected } from "../engine.js";
+import { SpecError, type SourcePos } from "../spec/errors.js";
+import type { Spec } from "../spec/model.js";
+import { interpretRuns, runOnEmulator, type InterpRun } from "./real-run.js";
+
+/** The verifier's xlated program, printed: the pass before the JIT's own. */
+const VERIFY_PASS = "verify";
+
+interface Prepared {
+  asm: AsmProgram[];
+  /** Verified programs, or the verifier's refusal of one of them. */
+  verified: Verified[] | Rejected;
+  /** Reference interpreter results per run case (computed on first use). */
+  interp?: InterpRun[];
+}
+
+function assembleAll(spec: Spec): AsmProgram[] {
+  const maps = spec.maps.map((m) => m.name);
+  return spec.programs.map((p) => {
+    try {
+      return assemble(p.source, spec.path, { maps });
+    } catch (e) {
+      if (e instanceof AsmError) throw new SpecError(e.pos, e.reason);
+      throw e;
+    }
+  });
+}
+
+/** The verifier needs ctx accesses bounded: the smallest ctx any run case gives (unchecked when a case gives none). */
+function ctxSize(spec: Spec): number | undefined {
+  const sizes = spec.runs.map((r) => r.ctx?.length);
+  return sizes.length > 0 && sizes.every((s) => s !== undefined) ? Math.min(...(sizes as number[])) : undefined;
+}
+
+function verifyAll(spec: Spec, asm: AsmProgram[]): Verified[] | Rejected {
+  const maps = spec.maps.map((m) => ({ name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
+  const size = ctxSize(spec);
+  const out: Verified[] = [];
+  for (const [k, a] of asm.entries()) {
+    try {
+      out.push(verify(a, { entry: "kernel", maps, mapAddress, ...(size !== undefined ? { ctxSize: size } : {}) }));
+    } catch (e) {
+      if (!(e instanceof VerifierError)) throw e;
+      const at: SourcePos | undefined = e.insnIndex >= 0 ? a.lines[e.insnIndex] : spec.programs[k]!.pos;
+      const who = spec.programs.length > 1 ? `program ${spec.programs[k]!.name}: ` : "";
+      return { kind: "rejected", message: `${who}${e.reason}`, ...(at ? { at } : {}) };
+    }
+  }
+  return out;
+}
+
+function xlatedText(spec: Spec, v: Verified[]): string {
+  const maps = spec.maps.map((m) => m.name);
+  return v
+    .map((p, k) => {
+      const lines: string[] = [];
+      for (let i = 0; i < p.insns.length; i++) {
+        const sub = p.subprogs.findIndex((s) => s.start === i);
+        if (sub >= 0) lines.push(`; ${p.subprogs[sub]!.name ?? `func${sub}`}${p.subprogs[sub]!.hidden ? " (hidden)" : ""}, stack ${p.subprogs[sub]!.stackDepth}`);
+        lines.push(`\t${printInsn(p.insns, i, { xlated: true, maps })}`);
+        if (p.insns[i]!.code === 0x18) i++;
+      }
+      return (spec.programs.length > 1 ? [`; program ${spec.programs[k]!.name}`, ...lines] : lines).join("\n");
+    })
+    .join("\n\n");
+}
+
+function jitAll(spec: Spec, asm: AsmProgram[], v: Verified[], config: ConfigName, dump: boolean): JitOutput[] {
+  const isa = parseIsa(config);
+  return v.map((p, k) => {
+    try {
+      return jit(p, { isa, framePointer: true, imageAddr: programImageAddr(k), dumpStages: dump });
+    } catch (e) {
+      if (!(e instanceof JitError)) throw e;
+      const src = e.insnIndex !== undefined ? p.origin[e.insnIndex] : undefined;
+      throw new NotSupported(`the JIT refuses it: ${e.message}`, (src !== undefined && src >= 0 ? asm[k]!.lines[src] : undefined) ?? spec.programs[k]!.pos);
+    }
+  });
+}
+
+/** Text of several programs, each under a `; program <name>` line when there is more than one. */
+function perProgram(spec: Spec, texts: string[]): string {
+  if (texts.length === 1) return texts[0]!.replace(/\n+$/, "");
+  return texts.map((t, k) => `; program ${spec.programs[k]!.name}\n${t.replace(/\n+$/, "")}`).join("\n\n");
+}
 
 export function realEngine(): Engine {
+  const cache = new WeakMap<Spec, Prepared>();
+  const prepare = (spec: Spec): Prepared => {
+    let p = cache.get(spec);
+    if (!p) {
+      const asm = assembleAll(spec);
+      p = { asm, verified: verifyAll(spec, asm) };
+      cache.set(spec, p);
+    }
+    return p;
+  };
   return {
-    passes: [],
-    evaluate() {
-      throw new NotSupported("the JIT pipeline has not landed yet");
+    passes: [VERIFY_PASS, ...STAGES],
+    isContextLine: (l) => l.startsWith("\t; ") || /^; \S+ \(function \d+/.test(l),
+    evaluate(req: EngineRequest): EngineResult {
+      const { spec } = req;
+      const p = prepare(spec);
+      if (!Array.isArray(p.verified)) return p.verified;
+      const verified = p.verified;
+      const jitPasses = req.dumpAfter.filter((x) => x !== VERIFY_PASS);
+      const outs = jitAll(spec, p.asm, verified, req.config, jitPasses.length > 0);
+      p.interp ??= interpretRuns(spec, verified);
+      const runs = spec.runs.map((rc, i) => runOnEmulator(spec, rc, outs, req.config, p.interp![i]!));
+      const passes = req.dumpAfter.map((pass) => ({
+        pass,
+        text: pass === VERIFY_PASS ? xlatedText(spec, verified) : perProgram(spec, outs.map((o) => o.stages.get(pass as (typeof STAGES)[number]) ?? "")),
+      }));
+      const funcs = outs.flatMap((o) => o.funcs);
+      return {
+        kind: "compiled",
+        summary: {
+          rvInsns: funcs.reduce((n, f) => n + f.insns.length, 0),
+          bytes: funcs.reduce((n, f) => n + f.code.length, 0),
+          bpfInsns: verified.reduce((n, v) => n + v.insns.length, 0),
+        },
+        listing: perProgram(spec, outs.map((o) => listProgram(o))),
+        passes,
+        runs,
+      };
     },
-    isContextLine: () => false,
   };
 }

@@ -24,19 +24,24 @@ export class SpecError extends Error {
   }
 }
 
-/** Levenshtein distance, for "did you mean" suggestions on short words. */
+/** Edit distance counting a swap of two adjacent letters as one edit (optimal string alignment), for suggestions. */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
+}
+
+/** Whether `word` is plausibly a misspelling of `target`: one edit, or two in a longer word. */
+export function isNear(word: string, target: string): boolean {
+  const d = editDistance(word, target);
+  return d <= 1 || (d === 2 && word.length >= 5);
 }
 
 /** " (did you mean 'x'?)" for the closest candidate within distance 2, else "". */

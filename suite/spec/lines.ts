@@ -4,10 +4,10 @@
  *   - a directive `; <name> [args]: <value>` (names in DIRECTIVES),
  *   - a comment: `;;` anything, or a `;` line that is not a directive,
  *   - a blank line, or a line of eBPF assembly (given to the assembler).
- * A `;` line that looks like a directive with a misspelt name (within two edits of a real one) is an error rather
+ * A `;` line that looks like a directive with a misspelt name (an edit away from a real one) is an error rather
  * than a silent comment, so `; rnu: ...` cannot disable a run case unnoticed.
  */
-import { didYouMean, editDistance, SpecError, type SourcePos } from "./errors.js";
+import { didYouMean, isNear, SpecError, type SourcePos } from "./errors.js";
 import { tokenize, type Token } from "./values.js";
 
 /** Directive names, and whether they take arguments between the name and the ':'. */
@@ -41,6 +41,12 @@ export type SpecLine =
 
 const DIRECTIVE_RE = /^(\s*;\s*)([a-z][a-z0-9-]*)((?:[ \t]+[^:\s]+)*)[ \t]*:(.*)$/;
 
+/** True if `text` is a directive line with a known name (line 1 may be anything else). */
+export function isDirectiveLine(text: string): boolean {
+  const m = DIRECTIVE_RE.exec(text);
+  return m !== null && m[2]! in DIRECTIVES;
+}
+
 export function classifyLine(text: string, line: number, at: (line: number, col: number) => SourcePos): SpecLine {
   const trimmed = text.trimStart();
   if (trimmed === "") return { kind: "blank", line };
@@ -51,7 +57,7 @@ export function classifyLine(text: string, line: number, at: (line: number, col:
   const name = m[2]!;
   const nameCol = m[1]!.length + 1;
   if (!(name in DIRECTIVES)) {
-    const near = Object.keys(DIRECTIVES).some((k) => editDistance(name, k) <= 2);
+    const near = Object.keys(DIRECTIVES).some((k) => isNear(name, k));
     if (near) {
       throw new SpecError(at(line, nameCol), `unknown directive '${name}'${didYouMean(name, Object.keys(DIRECTIVES))}; ` +
         `write free-form comments as ';; text'`);

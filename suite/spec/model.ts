@@ -51,7 +51,7 @@ export interface MapDecl {
   pos: SourcePos;
 }
 
-/** One element written into a map before a run: bytes, or (prog_array) a program name, or `null` to leave it empty. */
+/** One element written into a map before a run: bytes, or (prog_array) a program name, or `null`: removed (empty). */
 export interface MapWrite {
   map: string;
   key: Uint8Array;

@@ -5,7 +5,7 @@
  */
 import { CONFIGS, inMatrixOrder, isConfigName, type ConfigName } from "../config.js";
 import { didYouMean, SpecError, type SourcePos } from "./errors.js";
-import { classifyLine, listWords, type Directive, type SpecLine } from "./lines.js";
+import { classifyLine, isDirectiveLine, listWords, type Directive, type SpecLine } from "./lines.js";
 import { parseMapDecl } from "./maps.js";
 import type { MapDecl, Spec, SpecProgram } from "./model.js";
 import { parseRun } from "./runs.js";
@@ -38,8 +38,7 @@ export function parseSpec(text: string, path: string): Spec {
   if (rawLines.length > 1 && rawLines[rawLines.length - 1] === "") rawLines.pop();
   const first = rawLines[0] ?? "";
   const desc = /^\s*;+\s*(.*?)\s*$/.exec(first);
-  const firstLine = first.trim() === "" ? undefined : classifyLine(first, 1, at);
-  if (!desc || !desc[1] || firstLine?.kind === "directive") {
+  if (!desc || !desc[1] || isDirectiveLine(first)) {
     throw new SpecError(at(1, 1), "the first line says what the spec tests: '; <one-line description>'");
   }
   const classified: SpecLine[] = rawLines.map((l, i) => (i === 0 ? { kind: "comment", line: 1 } : classifyLine(l, i + 1, at)));

@@ -3,7 +3,8 @@
  *
  *   inputs        r1=1 .. r5=-1          argument registers
  *                 ctx=[...] packet=[...] memory the program is given
- *                 counts[0]=5            a map element before the run (jt[1]=other for a prog_array)
+ *                 counts[0]=5            a map element before the run (jt[1]=other for a prog_array;
+ *                                        counts[0]=none removes an element the map declaration gives)
  *   expectations  r0=3                   eBPF R0 at exit (64 bits)
  *                 ret=-1                 the value the caller gets (R0 sign-extended from 32 bits)
  *                 throw=42               the program threw with this cookie
@@ -64,9 +65,7 @@ function parseInput(tok: Token, rc: RunCase, maps: readonly MapDecl[], at: At, s
   } else if (key === "ctx" || key === "packet") {
     rc[key] = parseBytes(value, at(valueCol), key);
   } else if (key.includes("[")) {
-    const w = parseMapWrite(key, tok.col, value, valueCol, maps, at);
-    if (w.value === null) throw new SpecError(at(valueCol), "'none' only makes sense after '=>' (the element must be absent)");
-    rc.maps.push(w);
+    rc.maps.push(parseMapWrite(key, tok.col, value, valueCol, maps, at));
   } else if (key === "r0" || key === "ret" || key === "throw") {
     throw new SpecError(at(tok.col), `'${key}' is an expectation: write it after '=>'`);
   } else {
