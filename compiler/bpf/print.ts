@@ -99,6 +99,8 @@ function mem(code: number, reg: number, off: number, signed = false): string {
   const t = SIZE_TYPES.get(bpfSize(code))!;
   return `*(${signed ? t.s : t.u} *)(r${reg} ${offText(off)})`;
 }
+/** `pc+3`, `pc-1`: a call or func[] target relative to the next slot, where it has no name. */
+export const pcOffset = (rel: number): string => `pc${rel < 0 ? "" : "+"}${rel}`;
 /** `+3`, `-1`, or the target's name. */
 function target(from: number, rel: number, opts: PrintOptions): string {
   return opts.labels?.get(from + 1 + rel) ?? (rel < 0 ? `${rel}` : `+${rel}`);
@@ -134,7 +136,7 @@ function printJmp(x: Insn, i: number, opts: PrintOptions): string {
 
 function printCall(x: Insn, i: number, opts: PrintOptions): string {
   if (bpfSrc(x.code) === BPF_X) return `callx r${x.dst}`;
-  if (x.src === BPF_PSEUDO_CALL) return `call ${opts.labels?.get(i + 1 + x.imm) ?? `pc${x.imm < 0 ? "" : "+"}${x.imm}`}`;
+  if (x.src === BPF_PSEUDO_CALL) return `call ${opts.labels?.get(i + 1 + x.imm) ?? pcOffset(x.imm)}`;
   if (x.src === BPF_PSEUDO_KFUNC_CALL) {
     if (x.off !== 0) return raw(x, `kfunc call with module BTF index ${x.off}: no assembly syntax`);
     return `call ${(opts.kfuncs ? opts.kfuncs.get(x.imm) : kfuncName(x.imm)) ?? `kfunc[${x.imm}]`}`;
@@ -165,7 +167,7 @@ function printLdImm64(insns: readonly Insn[], i: number, opts: PrintOptions): st
     case 2:
       return `${d} = map_value[${mapName(x.imm)}${plusOff(hi)}] ll`;
     case BPF_PSEUDO_FUNC:
-      return `${d} = func[${opts.labels?.get(i + 1 + x.imm) ?? `pc${x.imm < 0 ? "" : "+"}${x.imm}`}] ll`;
+      return `${d} = func[${opts.labels?.get(i + 1 + x.imm) ?? pcOffset(x.imm)}] ll`;
     case 6:
       return `${d} = ${kind}[${x.imm}${plusOff(hi)}] ll`;
     default:
