@@ -17,7 +17,9 @@
  * resulting instructions can be rejected by validate.ts.
  */
 import { asmError, type SourcePos } from "./asm.js";
-import { decodeInsns, insn, LD_IMM64, type Insn } from "./insn.js";
+import { withTarget } from "./asm/labels.js";
+import { ldImm64 } from "./build.js";
+import { decodeInsns, insn, type Insn } from "./insn.js";
 import {
   BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_B, BPF_CALL, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_H, BPF_JA,
   BPF_JMP, BPF_JMP32, BPF_K, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_ST,
@@ -228,11 +230,10 @@ function assembleUbpfLines(ls: Line[], file: string): { insns: Insn[]; lines: So
     const target = labels.get(f.label) ?? (f.label === "exit" ? firstExit : undefined);
     if (target === undefined) throw asmError(file, f.line.no, f.tok.col, f.line.text, `unknown label '${f.label}'`);
     const rel = target - f.slot - 1;
-    const x = insns[f.slot]!;
     if (f.field === "off" && (rel < -0x8000 || rel > 0x7fff)) {
       throw asmError(file, f.line.no, f.tok.col, f.line.text, `label '${f.label}' is ${rel} instructions away: does not fit a 16-bit offset`);
     }
-    insns[f.slot] = f.field === "off" ? insn(x.code, x.dst, x.src, rel, x.imm) : insn(x.code, x.dst, x.src, x.off, rel);
+    insns[f.slot] = withTarget(insns[f.slot]!, f.field, rel);
   }
   return { insns, lines };
 }
@@ -281,8 +282,7 @@ function encodeUbpf(c: UbpfLine): Insn[] {
     want(2);
     const v = parseNum(ops[1]!.text);
     if (v === undefined || v < -(1n << 63n) || v >= 1n << 64n) throw c.err(ops[1], `'${ops[1]!.text}' is not a 64-bit immediate`);
-    const u = BigInt.asUintN(64, v);
-    return [insn(LD_IMM64, reg(0), 0, 0, Number(u & 0xffff_ffffn)), insn(0, 0, 0, 0, Number(u >> 32n))];
+    return ldImm64(reg(0), v);
   }
   if ((r = m.match(/^ldx(s?)(b|h|w|dw)$/)) && !(r[1] && r[2] === "dw")) {
     want(2);
