@@ -8,13 +8,17 @@
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { aluSpecs } from "./gen-alu-specs.js";
+import { atomicSpecs } from "./gen-atomic-specs.js";
 import { branchSpecs } from "./gen-branch-specs.js";
 import { jmpSpecs } from "./gen-jmp-specs.js";
 import { type GenSpec, renderSpec, writeSpecs } from "./gen-lib.js";
+import { memSpecs } from "./gen-mem-specs.js";
 
 const FAMILIES: { generator: string; specs: () => GenSpec[] }[] = [
   { generator: "gen-alu-specs.ts", specs: aluSpecs },
   { generator: "gen-jmp-specs.ts", specs: jmpSpecs },
+  { generator: "gen-mem-specs.ts", specs: memSpecs },
+  { generator: "gen-atomic-specs.ts", specs: atomicSpecs },
   { generator: "gen-branch-specs.ts", specs: branchSpecs },
 ];
 
