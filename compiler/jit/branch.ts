@@ -102,6 +102,16 @@ function bcc(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void {
   else buf.emit(row.op, 0, rd, rs, off);
 }
 
+/**
+ * Halfwords of the conditional-branch form for `off` (BRANCH_FORMS' sizes, selected by its rules without the
+ * closure calls: the layout passes evaluate this for every branch in every pass).
+ */
+export function branchHw(off: number): number {
+  if (off >= -4096 && off < 4096) return 2; // B13
+  if (off - 4 >= -1048576 && off - 4 < 1048576) return 4; // B_JAL
+  return BRANCH_FORMS[branchForm(off)]!.hw;
+}
+
 /** Index into BRANCH_FORMS of the form that reaches `off` bytes. */
 export function branchForm(off: number): number {
   for (let f = 0; f < BRANCH_FORMS.length; f++) if (BRANCH_FORMS[f]!.fits(off)) return f;

@@ -10,7 +10,7 @@ import type { Insn } from "../bpf/insn.js";
 import { X } from "../riscv/regs.js";
 import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
 import { CodeBuf, VAR_OP, VK } from "../jit/code.js";
-import { FAST_ENCODE } from "../jit/encode-op.js";
+import { ImageWriter } from "../jit/image.js";
 import { JitError } from "../jit/errors.js";
 import type { FrameLayout } from "../jit/frame.js";
 import { inAuipcJalrRange } from "../jit/imm.js";
@@ -79,72 +79,40 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const totalHw = st.pass(passFrame(frame), false);
   if (totalHw > f.allocHw) throw new JitError(`internal: final pass of ${f.fn.name} is larger (${totalHw} halfwords) than its allocation (${f.allocHw})`);
 
-  const out = new CodeBuf(body.n + frame.prologue.n + frame.epilogue.n + 8 * body.nv, 1);
-  let slotOf = new Int32Array(out.op.length);
+  const img = new ImageWriter(2 * totalHw, body.n + frame.prologue.n + frame.epilogue.n + 3 * body.nv + 8);
   const nslots = f.fn.insns.length;
   const slotHw = new Int32Array(nslots + 1);
   const opPos = new Int32Array(body.n);
-  /** Tags ops [from, out.n) with `slot`. */
-  const tag = (from: number, slot: number): void => {
-    if (slotOf.length < out.n) {
-      const grown = new Int32Array(out.op.length);
-      grown.set(slotOf);
-      slotOf = grown;
-    }
-    slotOf.fill(slot, from, out.n);
-  };
-  const copy = (src: CodeBuf, slot: number): void => {
-    const from = out.n;
-    for (let k = 0; k < src.n; k++) out.emit(src.op[k]!, src.rd[k]!, src.rs1[k]!, src.rs2[k]!, src.imm[k]!, src.fl[k]!);
-    tag(from, slot);
-  };
-  copy(frame.prologue, -1);
-  const bodyStart = out.hw;
+  const scratch = new CodeBuf(32, 1);
+  img.putAll(frame.prologue, -1);
+  const bodyStart = img.pos >> 1;
+  const { op, rd, rs1, rs2, imm, fl } = body;
   for (let u = 0; u < body.nu; u++) {
     const slot = body.uSlot[u]!;
-    const from = out.n;
-    slotHw.fill(out.hw, slot, body.uLast[u]! + 1);
+    slotHw.fill(img.pos >> 1, slot, body.uLast[u]! + 1);
     for (let k = body.uOp[u]!, end = body.uOp[u + 1]!; k < end; k++) {
-      if (body.op[k] !== VAR_OP) {
-        opPos[k] = out.hw;
-        out.emit(body.op[k]!, body.rd[k]!, body.rs1[k]!, body.rs2[k]!, body.imm[k]!, body.fl[k]!);
+      if (op[k] !== VAR_OP) {
+        opPos[k] = img.pos;
+        img.put(op[k]!, rd[k]!, rs1[k]!, rs2[k]!, imm[k]!, fl[k]!, slot);
         continue;
       }
-      const v = body.imm[k]!;
-      if (st.at[v] !== out.hw) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${st.at[v]} but lands at ${out.hw}`);
-      expandVar(out, f, v, multi, addrs, frame.tailEpilogue);
-      if (out.hw - st.at[v]! !== st.hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
+      const v = imm[k]!;
+      if (2 * st.at[v]! !== img.pos) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${2 * st.at[v]!} but lands at ${img.pos}`);
+      scratch.n = scratch.hw = 0;
+      expandVar(scratch, f, v, multi, addrs, frame.tailEpilogue, 2 * st.at[v]!);
+      if (scratch.hw !== st.hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
+      img.putAll(scratch, slot);
     }
-    tag(from, slot);
   }
-  const epilogueHw = out.hw;
+  const epilogueHw = img.pos >> 1;
   slotHw[nslots] = epilogueHw;
-  copy(frame.epilogue, -1);
-  if (out.hw !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${out.hw} halfwords, laid out as ${totalHw}`);
+  img.putAll(frame.epilogue, -1);
+  if (img.pos !== 2 * totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${img.pos} bytes, laid out as ${2 * totalHw}`);
   checkTargets(f, slotHw, epilogueHw, warnings);
-
-  const code = new Uint8Array(2 * out.hw);
-  const n = out.n;
-  const offsets = new Int32Array(n);
-  const words = new Uint32Array(n);
-  const { op, rd, rs1, rs2, imm, fl } = out;
-  for (let k = 0, pos = 0; k < n; k++) {
-    const o = op[k]!;
-    const w = FAST_ENCODE[o]!(rd[k]!, rs1[k]!, rs2[k]!, imm[k]!, fl[k]!);
-    offsets[k] = pos;
-    words[k] = w;
-    code[pos] = w;
-    code[pos + 1] = w >>> 8;
-    if (OP_HW[o] === 2) {
-      code[pos + 2] = w >>> 16;
-      code[pos + 3] = w >>> 24;
-      pos += 4;
-    } else pos += 2;
-  }
-  const extable = body.faultOp.map((k, e) => {
-    const at = 2 * opPos[k]!;
-    return { insn: at, fixup: at + 2 * OP_HW[body.op[k]!]!, reg: body.faultReg[e]! };
-  });
+  const code = img.code;
+  const extable = body.faultOp.map((k, e) => ({ insn: opPos[k]!, fixup: opPos[k]! + 2 * OP_HW[op[k]!]!, reg: body.faultReg[e]! }));
+  const lineMap = new Array<number>(nslots);
+  for (let s = 0; s < nslots; s++) lineMap[s] = 2 * slotHw[s]!;
   let insns: RvInsn[] | undefined;
   return {
     index: f.fn.index,
@@ -154,10 +122,10 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
-      insns ??= Array.from(offsets, (offset, k) => ({ offset, size: (2 * OP_HW[op[k]!]!) as 2 | 4, word: words[k]!, bpf: slotOf[k]! }));
+      insns ??= Array.from(img.offsets.subarray(0, img.n), (offset, k) => ({ offset, size: img.sizes[k] as 2 | 4, word: img.words[k]!, bpf: img.slots[k]! }));
       return insns;
     },
-    lineMap: Array.from(slotHw.subarray(0, nslots), (hw) => 2 * hw),
+    lineMap,
     frame: frame.layout,
     passes: f.passes,
     isExceptionCb: f.fn.isExceptionCb,
@@ -170,7 +138,7 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
 }
 
 /** Writes var item `v` in the form and with the offset the final pass computed. */
-function expandVar(out: CodeBuf, f: FixedFunc, v: number, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): void {
+function expandVar(out: CodeBuf, f: FixedFunc, v: number, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, at: number): void {
   const b = f.body;
   const st = f.layout;
   const off = st.rvoff[v]!;
@@ -187,7 +155,7 @@ function expandVar(out: CodeBuf, f: FixedFunc, v: number, multi: boolean, addrs:
       return JUMP_FORMS[jumpForm(off, false)]!.emit(out, X.ra, off);
     case VK.Addr: {
       const target = b.vtarget[v]! >= 0 ? addrs[b.vtarget[v]!]! : b.vaddr[v]!;
-      const rel = BigInt.asIntN(64, target - (f.addr + BigInt(2 * st.at[v]!)));
+      const rel = BigInt.asIntN(64, target - (f.addr + BigInt(at)));
       if (multi && !inAuipcJalrRange(Number(rel))) throw new JitError(`bpf-jit: target offset 0x${rel.toString(16)} is out of range`);
       out.emit(OP.auipc, b.va[v]!, 0, 0, Number(BigInt.asIntN(20, (rel + 0x800n) >> 12n)));
       out.emit(OP.addi, b.va[v]!, b.va[v]!, 0, Number(BigInt.asIntN(12, rel)));

@@ -15,14 +15,14 @@
 import { FUNC_ALIGN } from "../kernel-abi.js";
 import { VK } from "../jit/code.js";
 import { JitError } from "../jit/errors.js";
-import { LayoutState, type PassFrame } from "../jit/layout.js";
+import { type Layout, type PassFrame, SegmentedLayout } from "../jit/layout.js";
 import type { FrameCode, Framed, FramedFunc } from "./prologue-epilogue.js";
 
 /** NR_JIT_ITERATIONS. */
 export const MAX_PASSES = 32;
 
 export interface FixedFunc extends FramedFunc {
-  layout: LayoutState;
+  layout: Layout;
   addr: bigint;
   /** Halfwords allocated for the image (the size when the loop first converged). */
   allocHw: number;
@@ -62,7 +62,7 @@ export function fixupBranches(framed: Framed, imageAddr: bigint, maxPasses = MAX
 }
 
 function converge(f: FramedFunc, addr: bigint, maxPasses: number): FixedFunc {
-  const st = new LayoutState(f.body, f.fn.insns.length);
+  const st = new SegmentedLayout(f.body, f.fn.insns.length);
   const first = passFrame(f.first);
   const steady = f.first === f.steady ? first : passFrame(f.steady);
   let prev = 32 * f.fn.insns.length;
@@ -80,7 +80,7 @@ function converge(f: FramedFunc, addr: bigint, maxPasses: number): FixedFunc {
 }
 
 /** The image now has an address: calls to fixed kernel addresses know how far they reach. */
-function allocate(f: FramedFunc, st: LayoutState, addr: bigint): void {
+function allocate(f: FramedFunc, st: Layout, addr: bigint): void {
   st.allocated = true;
   const b = f.body;
   for (let v = 0; v < b.nv; v++) {
