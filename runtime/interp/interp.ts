@@ -29,7 +29,7 @@ import { mapAddress } from "../kernel/layout.js";
 import { createMaps, HelperArgError, mapFootprint, type MapTable, ProgArrayMap } from "../kernel/maps.js";
 import { alu32, alu64, endian, jumpTaken, sext, u32, u64 } from "./alu.js";
 import { describeInsn } from "./describe.js";
-import { codeAddress, CTX_ADDR, progObject, STACK_SIZE, STACK_STRIDE, STACK_TOP, stackTop } from "./layout.js";
+import { codeAddress, CTX_ADDR, progObject, STACK_SIZE, stackTop } from "./layout.js";
 import { InterpMemory, type Region } from "./memory.js";
 import { HelperExit, type InterpFrame, type InterpInput, type InterpOptions, type InterpResult } from "./types.js";
 
@@ -199,9 +199,10 @@ class Interpreter {
   // ----- memory -----
 
   private load(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
-    this.noteStack(addr, size);
     try {
-      return this.mem.read(addr, size);
+      const v = this.mem.read(addr, size);
+      this.noteStack();
+      return v;
     } catch (e) {
       if (e instanceof GuestFault) this.fault(e.message);
       throw e;
@@ -209,25 +210,27 @@ class Interpreter {
   }
 
   private store(addr: bigint, size: 1 | 2 | 4 | 8, v: bigint): void {
-    this.noteStack(addr, size);
     try {
       this.mem.write(addr, size, v);
+      this.noteStack();
     } catch (e) {
       if (e instanceof GuestFault) this.fault(e.message);
       throw e;
     }
   }
 
-  /** Stack accounting: how deep below its R10 each frame's accesses reach. */
-  private noteStack(addr: bigint, size: number): void {
-    if (addr >= STACK_TOP || addr < STACK_TOP - BigInt(MAX_CALL_FRAMES) * STACK_STRIDE) return;
-    const depth = Number((STACK_TOP - addr - 1n) / STACK_STRIDE);
-    const f = this.frames[depth];
-    if (!f) return;
-    const below = Number(stackTop(depth) - addr);
-    if (below > f.touched && below - size < STACK_SIZE) {
-      f.touched = Math.min(below, STACK_SIZE);
-      this.stackUsed = Math.max(this.stackUsed, this.frames.reduce((s, fr) => s + fr.touched, 0));
+  /** Stack accounting: how deep below its R10 each frame's accesses reach (after an access, from its region). */
+  private noteStack(): void {
+    const { region: r, offset } = this.mem.lastAccess();
+    for (let k = this.frames.length - 1; k >= 0; k--) {
+      const f = this.frames[k]!;
+      if (f.stack !== r) continue;
+      const below = f.stack.bytes.length - offset;
+      if (below > f.touched) {
+        f.touched = below;
+        this.stackUsed = Math.max(this.stackUsed, this.frames.reduce((sum, fr) => sum + fr.touched, 0));
+      }
+      return;
     }
   }
 
