@@ -81,6 +81,7 @@ class Interpreter {
   private tailCalls = 0;
   private stackUsed = 0;
   private thrown?: InterpResult["thrown"];
+  private readonly calls: InterpResult["calls"] = [];
 
   constructor(entry: Verified, private readonly input: InterpInput, opts: InterpOptions) {
     this.programs = input.programs ?? [entry];
@@ -134,6 +135,7 @@ class Interpreter {
       ...(this.ctx ? { ctxAfter: this.ctx } : {}),
       ...(this.maps.list.length ? { mapsAfter: this.maps.dump() } : {}),
       trace: this.env.trace,
+      calls: this.calls,
       ...(report !== undefined ? { report } : {}),
       ...(this.traceLines ? { insnTrace: this.traceLines } : {}),
     };
@@ -330,8 +332,17 @@ class Interpreter {
     }
     if (x.src === BPF_PSEUDO_KFUNC_CALL) {
       const name = this.prog.kfuncs.get(x.imm);
-      if (name === "bpf_throw") return this.throwException(this.regs[1]!);
-      this.fault(`kfunc ${name ?? `#${x.imm}`} is not modelled by the interpreter`);
+      if (name === undefined) this.fault(`kfunc #${x.imm} is not modelled`);
+      if (name === "bpf_throw") {
+        this.calls.push({ name, args: [this.regs[1]!] });
+        return this.throwException(this.regs[1]!);
+      }
+      // The lock/irq pairs exist for the verifier's rules; at run time they do nothing and return 0 (as in
+      // runtime/kernel/calls.ts).
+      this.calls.push({ name, args: [] });
+      this.regs[0] = 0n;
+      this.pc++;
+      return false;
     }
     if (x.src !== 0 || (x.code & BPF_X)) this.fault("callx and other call forms are not supported");
     if (x.imm === BPF_FUNC_tail_call) {
@@ -341,8 +352,11 @@ class Interpreter {
     }
     const def = this.helpers.get(x.imm);
     if (!def) this.fault(`helper #${x.imm} is not modelled`);
+    const args = this.regs.slice(1, 1 + def.args);
+    const rec: InterpResult["calls"][number] = { name: def.name, args };
+    this.calls.push(rec);
     try {
-      this.regs[0] = u64(def.call(this.regs.slice(1, 6), this.env));
+      this.regs[0] = rec.ret = u64(def.call(args, this.env));
     } catch (e) {
       if (e instanceof GuestFault || e instanceof HelperArgError) this.fault(`in ${def.name}: ${e.message}`);
       throw e;

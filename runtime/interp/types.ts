@@ -62,6 +62,8 @@ export interface InterpResult {
   mapsAfter?: MapDump[];
   /** bpf_trace_printk output. */
   trace: string[];
+  /** Helper and kfunc calls in order, with their arguments (as many as each reads) and results, as the emulator's. */
+  calls: { name: string; args: bigint[]; ret?: bigint }[];
   /** What went wrong, for "fault" and "budget", naming the instruction. */
   report?: string;
   /** With `insnTrace`: one line per executed instruction. */

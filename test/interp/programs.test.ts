@@ -159,6 +159,13 @@ describe("helpers and maps (runtime/kernel definitions)", () => {
     const r = run("call bpf_ktime_get_ns\nr6 = r0\ncall bpf_ktime_get_ns\nr0 -= r6\nexit");
     expect(r.r0).toBe(1000n);
   });
+
+  it("records every helper and kfunc call with the arguments it reads and its result", () => {
+    const r = run("call bpf_rcu_read_lock\ncall bpf_rcu_read_unlock\ncall bpf_get_prandom_u32\nr1 = 7\nr2 = 8\ncall bpf_throw\nexit");
+    expect(r.calls.map((c) => [c.name, c.args])).toEqual([["bpf_rcu_read_lock", []], ["bpf_rcu_read_unlock", []], ["bpf_get_prandom_u32", []], ["bpf_throw", [7n]]]);
+    expect(typeof r.calls[2]!.ret).toBe("bigint");
+    expect(r.r0).toBe(7n);
+  });
 });
 
 describe("tail calls", () => {
