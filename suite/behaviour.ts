@@ -47,21 +47,21 @@ function checkExpectation(e: Expectation, o: Observed): string | undefined {
 
 /** Failures of one run case (empty when it passed). */
 export function judgeRun(rc: RunCase, o: Observed): string[] {
-  const where = `${formatPos(rc.pos)}: ${caseLabel(rc)}`;
   const out: string[] = [];
+  const here = () => `${formatPos(rc.pos)}: ${caseLabel(rc)}`;
   if (o.outcome === "fault" || o.outcome === "abi-violation" || o.outcome === "budget") {
     const what = { fault: "faulted", "abi-violation": "broke the calling convention", budget: "ran out of its instruction budget" }[o.outcome];
-    out.push(`${where}: the program ${what}${o.report ? `: ${o.report}` : ""}`);
+    out.push(`${here()}: the program ${what}${o.report ? `: ${o.report}` : ""}`);
     return out;
   }
   if (o.outcome === "throw" && !rc.expect.some((e) => e.kind === "throw")) {
-    out.push(`${where}: the program threw ${showU64(o.cookie ?? 0n)}, but no throw is expected (add throw=${showU64(o.cookie ?? 0n)})`);
+    out.push(`${here()}: the program threw ${showU64(o.cookie ?? 0n)}, but no throw is expected (add throw=${showU64(o.cookie ?? 0n)})`);
   }
   for (const e of rc.expect) {
     const f = checkExpectation(e, o);
     if (f) out.push(`${formatPos(e.pos)}: ${caseLabel(rc)}: ${f}`);
   }
-  if (o.mismatch) out.push(`${where}: the JIT and the reference interpreter disagree: ${o.mismatch}`);
+  if (o.mismatch) out.push(`${here()}: the JIT and the reference interpreter disagree: ${o.mismatch}`);
   return out;
 }
 

@@ -68,11 +68,15 @@ export function renderGolden(h: GoldenHeader, sections: readonly Section[]): str
   return out.join("\n") + "\n";
 }
 
+/** Lines a body must not contain: section markers, conflict markers, ANSI escapes, CR (one scan per body). */
+const UNFIT_RE = /^=== |^(?:<<<<<<<|>>>>>>>|\|\|\|\|\|\|\||=======)(?: |$)|[\x1b\r]/m;
+
 /** Engine text that would break the format is an internal error, caught before anything is written. */
 function checkBody(s: Section): void {
-  const bad = s.body.split("\n").findIndex((l) => MARKER_RE.test(l) || CONFLICT_RE.test(l) || l.includes("\x1b") || l.includes("\r"));
-  if (bad >= 0 || s.body.endsWith("\n") || s.body === "" || SAME_RE.test(s.body) || s.summary.includes("\n")) {
-    throw new Error(`section ${sectionKey(s)}: text unfit for a golden (line ${bad + 1}: marker, conflict marker, ANSI, CR, or empty/trailing newline)`);
+  const bad = UNFIT_RE.exec(s.body);
+  if (bad || s.body.endsWith("\n") || s.body === "" || SAME_RE.test(s.body) || s.summary.includes("\n")) {
+    const line = bad ? s.body.slice(0, bad.index).split("\n").length : 0;
+    throw new Error(`section ${sectionKey(s)}: text unfit for a golden (${line ? `line ${line}: ` : ""}marker, conflict marker, ANSI, CR, or empty/trailing newline)`);
   }
 }
 

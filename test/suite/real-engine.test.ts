@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RunResult } from "../../runtime/kernel/run.js";
 import { disagreement } from "../../suite/engines/real-run.js";
 import { realEngine } from "../../suite/engines/real.js";
 import { runSpec } from "../../suite/session.js";
@@ -81,8 +82,8 @@ describe("the real engine", () => {
   });
 
   it("names what the JIT's run and the interpreter's disagree on", () => {
-    const emu = { kind: "return", a0: 1n, r0: 1n, steps: 1, stackUsed: 0, misaligned: 0, mapsAfter: [], trace: [], calls: [] } as const;
-    const ref = { kind: "return", r0: 1n, steps: 1, stackUsed: 0, mapsAfter: [], trace: [] } as const;
+    const emu: RunResult = { kind: "return", a0: 1n, r0: 1n, steps: 1, stackUsed: 0, misaligned: 0, mapsAfter: [], trace: [], calls: [] };
+    const ref = { kind: "return", r0: 1n, steps: 1, stackUsed: 0, mapsAfter: [], trace: [] };
     expect(disagreement(emu, ref as never)).toBeUndefined();
     expect(disagreement({ ...emu, r0: 2n }, ref as never)).toBe("r0: JIT 2, interpreter 1");
     expect(disagreement({ ...emu, kind: "fault" }, ref as never)).toBe("the JIT's run ended with fault, the interpreter's with return");
