@@ -20,7 +20,7 @@ export function subprogName(s: Subprog, k: number): string {
   return s.name ?? (s.hidden ? "hidden_exception_cb" : k === 0 ? "main" : `func${s.start}`);
 }
 
-function flags(v: Verified, s: Subprog): string {
+function flags(s: Subprog): string {
   const f = [
     `stack ${s.stackDepth}`, s.isExceptionBoundary && "exception boundary", s.isExceptionCb && "exception callback",
     s.hidden && "hidden", s.hasCalls && "calls", s.hasTailCalls && "tail calls",
@@ -45,7 +45,7 @@ export function printVerified(v: Verified, opts: XlatedListingOptions = {}): str
     annotate: (slot) => {
       const notes: string[] = [];
       const s = firstOf.get(slot);
-      if (s) notes.push(flags(v, s));
+      if (s) notes.push(flags(s));
       if (opts.origin) notes.push(v.origin[slot]! < 0 ? "inserted" : `src ${v.origin[slot]}`);
       return notes.length ? notes.join("; ") : undefined;
     },
