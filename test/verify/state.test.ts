@@ -148,3 +148,30 @@ describe("loops and limits", () => {
       .toMatch(/^(BPF program is too large|infinite loop detected)/);
   });
 });
+
+describe("pointer offsets and variable indexes", () => {
+  const maps = [{ name: "m", type: "array", keySize: 4, valueSize: 8, maxEntries: 1 }];
+  const lookup = "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map[m] ll\ncall bpf_map_lookup_elem\nif r0 == 0 goto +5\n";
+  it("a constant too large for a pointer: math between fp pointer and 536870912 is not allowed", () => {
+    expect(reason("r1 = r10\nr1 += 0x20000000\nr0 = 0\nexit")).toBe("math between fp pointer and 536870912 is not allowed");
+  });
+  it("an index with no lower bound: ... register with unbounded min value is not allowed", () => {
+    expect(reason(`${lookup.replace("goto +5", "goto +4")}r1 = *(u64 *)(r0 + 0)\nr0 += r1\nr0 = *(u8 *)(r0 + 0)\nexit\nr0 = 0\nexit`, { maps }))
+      .toBe("math between map_value pointer and register with unbounded min value is not allowed");
+  });
+  it("an index that can reach past the value: R0 max value is outside of the allowed memory range", () => {
+    expect(reason(`${lookup}r1 = *(u64 *)(r0 + 0)\nr1 &= 0xff\nr0 += r1\nr0 = *(u8 *)(r0 + 0)\nexit\nr0 = 0\nexit`, { maps }))
+      .toBe("R0 max value is outside of the allowed memory range");
+  });
+  it("a bounds check makes the same access fine", () => {
+    const src = `${lookup}r1 = *(u64 *)(r0 + 0)\nif r1 > 7 goto +3\nr0 += r1\nr0 = *(u8 *)(r0 + 0)\nexit\nr0 = 0\nexit`;
+    expect(() => accept(src.replace("if r0 == 0 goto +5", "if r0 == 0 goto +6"), { maps })).not.toThrow();
+  });
+});
+
+describe("walk limits", () => {
+  it("more than 8192 pending branches: The sequence of 8193 jumps is too complex.", () => {
+    const branches = Array.from({ length: 8300 }, (_, k) => `if r2 == ${k} goto +0`).join("\n");
+    expect(reason(`r2 = *(u64 *)(r1 + 0)\n${branches}\nr0 = 0\nexit`)).toBe("The sequence of 8193 jumps is too complex.");
+  });
+});

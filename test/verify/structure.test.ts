@@ -83,3 +83,11 @@ describe("bpf-to-bpf call targets", () => {
     expect(v.subprogs.map((s) => [s.start, s.end])).toEqual([[0, 3], [3, 5]]);
   });
 });
+
+describe("limits", () => {
+  it("at most 256 functions: too many subprograms", () => {
+    const calls = Array.from({ length: 256 }, (_, k) => `call f${k}`).join("\n");
+    const bodies = Array.from({ length: 256 }, (_, k) => `f${k}:\nr0 = 0\nexit`).join("\n");
+    expect(reason(`${calls}\nr0 = 0\nexit\n${bodies}`)).toBe("too many subprograms");
+  });
+});
