@@ -6,6 +6,8 @@
  * on goldens whose spec is gone.
  */
 import type { CAC } from "cac";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { CliIo } from "../io.js";
 import { findOrphans } from "../../suite/orphans.js";
 import { allSpecs } from "../../suite/project.js";
@@ -47,6 +49,9 @@ async function check(io: CliIo, args: string[], opts: Record<string, unknown>): 
     if (verdict(o) === "ok") continue;
     io.out(renderOutcome(o, { colors: c, isContextLine: (l) => engine.isContextLine(l), diffs: true, timeoutMs: 2000, ...(maxLines > 0 ? { maxLines } : {}) }));
   }
+  // Under CI a pending golden can only be there because it was committed: proposals are never part of a change.
+  const strayPending = ctx.ci ? outcomes.filter((o) => existsSync(join(ctx.project.root, o.pendingPath))).map((o) => o.pendingPath) : [];
+  for (const p of strayPending) io.out(`${c.red("FAIL ")} ${p}: a pending golden is committed (accept or reject it locally, and commit the result)\n`);
   let orphanCount = 0;
   if (full) {
     const orphans = findOrphans(ctx.project, allSpecs(ctx.project));
@@ -63,5 +68,5 @@ async function check(io: CliIo, args: string[], opts: Record<string, unknown>): 
   if (orphanCount) io.out(c.red(`${orphanCount} orphan golden${orphanCount === 1 ? "" : "s"}\n`));
   if (written) io.out(`${written} proposed golden${written === 1 ? "" : "s"} in *.golden.new: \`rvjit review\`, or \`rvjit accept <spec>\` / \`rvjit reject <spec>\`\n`);
   else if (t.golden && ctx.ci) io.out("goldens differ: run `rvjit check` locally, then `rvjit review` (or `rvjit update <spec>`)\n");
-  return exitCode(t, orphanCount);
+  return exitCode(t, orphanCount + strayPending.length);
 }

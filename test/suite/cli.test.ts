@@ -180,6 +180,16 @@ describe("CI never writes", () => {
     expect(fingerprint(root)).not.toEqual(before);
   });
 
+  it("fails on a pending golden that was committed", async () => {
+    const root = await projectWithGoldens({ "specs/a/add.bpf": ADD });
+    writeFileSync(join(root, "goldens/a/add.golden.new"), read(root, "goldens/a/add.golden"));
+    const r = await cli(root, ["check"], { env: { CI: "1" } });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("goldens/a/add.golden.new: a pending golden is committed");
+    expect((await cli(root, ["check"])).code).toBe(0); // locally it is simply withdrawn
+    expect(existsSync(join(root, "goldens/a/add.golden.new"))).toBe(false);
+  });
+
   it.each([["false"], ["0"], [""]])("CI=%j is not CI: check proposes pending goldens", async (ci) => {
     const root = tempProject({ "specs/a/add.bpf": ADD });
     await cli(root, ["check"], { env: { CI: ci } });
