@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { aluSpecs } from "./gen-alu-specs.js";
 import { atomicSpecs } from "./gen-atomic-specs.js";
 import { branchSpecs } from "./gen-branch-specs.js";
+import { callSpecs } from "./gen-calls-specs.js";
 import { jmpSpecs } from "./gen-jmp-specs.js";
 import { type GenSpec, renderSpec, writeSpecs } from "./gen-lib.js";
 import { memSpecs } from "./gen-mem-specs.js";
@@ -19,6 +20,7 @@ const FAMILIES: { generator: string; specs: () => GenSpec[] }[] = [
   { generator: "gen-jmp-specs.ts", specs: jmpSpecs },
   { generator: "gen-mem-specs.ts", specs: memSpecs },
   { generator: "gen-atomic-specs.ts", specs: atomicSpecs },
+  { generator: "gen-calls-specs.ts", specs: callSpecs },
   { generator: "gen-branch-specs.ts", specs: branchSpecs },
 ];
 
