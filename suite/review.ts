@@ -9,7 +9,7 @@ import type { Writer } from "./files.js";
 import { acceptPending, describePending } from "./pending.js";
 import type { Project } from "./project.js";
 import type { Colors } from "./ui/color.js";
-import { renderSectionDiff } from "./ui/diff-view.js";
+import { renderSectionDiffs } from "./ui/diff-view.js";
 
 export type Prompt = (question: string, keys: readonly string[]) => Promise<string>;
 
@@ -41,9 +41,7 @@ export async function review(pendings: readonly string[], d: ReviewDeps): Promis
     const info = describePending(d.project, p);
     d.out(`\n${c.bold(`[${i + 1}/${pendings.length}] ${info.golden}`)}  ${c.dim(info.specExists ? info.spec : `${info.spec} (gone)`)}${info.newGolden ? c.green("  new golden") : ""}\n`);
     const show = (maxLines?: number) => {
-      for (const diff of info.diffs) {
-        d.out(renderSectionDiff(diff, { colors: c, isContextLine: (l) => d.engine.isContextLine(l), moreCommand: "d", ...(maxLines ? { maxLines } : {}) }));
-      }
+      d.out(renderSectionDiffs(info.diffs, { colors: c, isContextLine: (l) => d.engine.isContextLine(l), moreCommand: "d", ...(maxLines ? { maxLines } : {}) }));
     };
     show(60);
     let key: string | undefined = sticky;

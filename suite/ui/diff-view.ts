@@ -116,17 +116,49 @@ function firstChange(lines: readonly string[]): number {
   return lines.slice(0, i).filter((l) => l[0] === " ").length;
 }
 
-/** One section's difference, with a title naming the configuration. */
-export function renderSectionDiff(d: SectionDiff, o: DiffViewOptions): string {
-  const c = o.colors;
+/** The body of one section's difference (without its title). */
+function sectionDiffBody(d: SectionDiff, o: DiffViewOptions): string {
   const ind = o.indent ?? "  ";
   const with_ = (s: string | undefined) => (s === undefined ? "" : `=== ${d.key} ===${s.startsWith("\n") ? "" : " "}${s}`);
   switch (d.kind) {
     case "stale":
-      return `${ind}${c.yellow(`stale section ${d.key}`)}: the spec no longer produces it (\`rvjit update\` or \`rvjit prune\` removes it)\n`;
+      return "";
     case "missing":
-      return `${ind}${c.yellow(`new section ${d.key}`)} (not in the golden):\n${renderTextDiff("", with_(d.actual), { ...o, indent: ind + "  " })}`;
+      return renderTextDiff("", with_(d.actual), { ...o, indent: ind + "  " });
     case "changed":
-      return `${ind}${c.bold(`${d.key}`)} differs:\n${renderTextDiff(with_(d.expected), with_(d.actual), { ...o, indent: ind + "  " })}`;
+      return renderTextDiff(with_(d.expected), with_(d.actual), { ...o, indent: ind + "  " });
   }
+}
+
+function title(kind: SectionDiff["kind"], keys: readonly string[], c: DiffViewOptions["colors"]): string {
+  const list = keys.join(", ");
+  switch (kind) {
+    case "stale":
+      return `${c.yellow(`stale section${keys.length > 1 ? "s" : ""} ${list}`)}: the spec no longer produces ${keys.length > 1 ? "them" : "it"} (\`rvjit update\` or \`rvjit prune\` removes ${keys.length > 1 ? "them" : "it"})`;
+    case "missing":
+      return `${c.yellow(`new section${keys.length > 1 ? "s" : ""} ${list}`)} (not in the golden):`;
+    case "changed":
+      return `${c.bold(list)} ${keys.length > 1 ? "differ" : "differs"}:`;
+  }
+}
+
+/** One section's difference, with a title naming the configuration. */
+export function renderSectionDiff(d: SectionDiff, o: DiffViewOptions): string {
+  return `${o.indent ?? "  "}${title(d.kind, [d.key], o.colors)}\n${sectionDiffBody(d, o)}`;
+}
+
+/**
+ * Several sections' differences; sections whose diffs read the same (a change that hits every configuration alike)
+ * are shown once, under all their names.
+ */
+export function renderSectionDiffs(diffs: readonly SectionDiff[], o: DiffViewOptions): string {
+  const groups = new Map<string, { kind: SectionDiff["kind"]; keys: string[]; body: string }>();
+  for (const d of diffs) {
+    const body = sectionDiffBody(d, o);
+    const id = `${d.kind}\0${body}`;
+    const g = groups.get(id);
+    if (g) g.keys.push(d.key);
+    else groups.set(id, { kind: d.kind, keys: [d.key], body });
+  }
+  return [...groups.values()].map((g) => `${o.indent ?? "  "}${title(g.kind, g.keys, o.colors)}\n${g.body}`).join("");
 }

@@ -4,7 +4,7 @@
  */
 import type { SpecOutcome } from "../session.js";
 import type { Colors } from "./color.js";
-import { renderSectionDiff, renderTextDiff, type DiffViewOptions } from "./diff-view.js";
+import { renderSectionDiffs, renderTextDiff, type DiffViewOptions } from "./diff-view.js";
 
 export type Verdict = "ok" | "xfail" | "fail" | "error";
 
@@ -71,9 +71,8 @@ export function renderOutcome(o: SpecOutcome, v: ViewOptions): string {
       ...(v.maxLines !== undefined ? { maxLines: v.maxLines } : {}),
       ...(v.timeoutMs !== undefined ? { timeoutMs: v.timeoutMs } : {}),
     };
-    for (const s of o.golden.sections) {
-      out.push(v.diffs ? renderSectionDiff(s, d) : `    ${s.key}: ${s.kind}\n`);
-    }
+    if (v.diffs) out.push(renderSectionDiffs(o.golden.sections, d));
+    else for (const s of o.golden.sections) out.push(`    ${s.key}: ${s.kind}\n`);
     if (o.golden.layout && o.goldenText !== undefined && o.newText !== undefined && v.diffs) {
       out.push(renderTextDiff(o.goldenText.replace(/\n$/, ""), o.newText.replace(/\n$/, ""), d));
     }
