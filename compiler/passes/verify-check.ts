@@ -60,7 +60,7 @@ function step(env: CheckEnv, st: VState, i: number): Succ[] {
   switch (bpfClass(x.code)) {
     case BPF_ALU:
     case BPF_ALU64:
-      checkAlu(st, i, x);
+      checkAlu(env, st, i, x);
       return [{ st, insn: i + 1 }];
     case BPF_LD:
       if (!isLdImm64(x)) fail(i, "BPF_LD_[ABS|IND] instructions not allowed for this program type");

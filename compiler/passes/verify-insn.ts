@@ -28,7 +28,7 @@ export interface Succ {
 const ALU_STRINGS = ["+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian"];
 
 /** ALU and ALU64 instructions. */
-export function checkAlu(st: VState, i: number, x: Insn): void {
+export function checkAlu(env: CheckEnv, st: VState, i: number, x: Insn): void {
   const is64 = bpfClass(x.code) === BPF_ALU64;
   const op = bpfOp(x.code);
   const isX = (x.code & BPF_X) !== 0;
@@ -42,7 +42,12 @@ export function checkAlu(st: VState, i: number, x: Insn): void {
       writeReg(st, i, x.dst, scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0)));
       return;
     }
-    const s = readReg(st, i, x.src);
+    let s = readReg(st, i, x.src);
+    if (is64 && x.off === 0 && s.t === "scalar" && !isConst(s) && s.id === undefined && x.dst !== x.src) {
+      // A full copy of an unknown scalar links the two registers: a later bounds check on either narrows both.
+      s = { ...s, id: ++env.lastId };
+      if (x.src !== 10) cur(st).regs[x.src] = s;
+    }
     // A full 64-bit copy keeps a pointer a pointer; a 32-bit or sign-extending copy of one is just a number.
     const v = is64 && x.off === 0 ? s : s.t === "scalar" ? scalarAlu(BPF_MOV, is64, UNKNOWN, s, x.off) : UNKNOWN;
     writeReg(st, i, x.dst, v);
@@ -214,16 +219,30 @@ export function checkJump(st: VState, i: number, x: Insn): Succ[] {
     const { taken, fallthrough } = branchOnScalars(op, a, b, is32);
     const out: Succ[] = [];
     const apply = (side: [Scalar, Scalar], s: VState) => {
-      const regs = cur(s).regs;
-      if (x.dst !== 10) regs[x.dst] = side[0];
-      if (isX && x.src !== 10) regs[x.src] = side[1];
+      narrowLinked(s, x.dst, a, side[0]);
+      if (isX) narrowLinked(s, x.src, b, side[1]);
       return s;
     };
+    const takenSt = taken && fallthrough ? cloneState(st) : st;
     if (fallthrough) out.push({ st: apply(fallthrough, st), insn: i + 1 });
-    if (taken) out.push({ st: apply(taken, out.length ? cloneState(st) : st), insn: target });
+    if (taken) out.push({ st: apply(taken, takenSt), insn: target });
     return out;
   }
   return pointerBranch(st, i, op, a, b, is32, target);
+}
+
+/**
+ * Register `r` (which held `was`) is now known to be `now`; so is every register and stack slot linked to it.
+ */
+function narrowLinked(st: VState, r: number, was: Scalar, now: Scalar): void {
+  if (r !== 10) cur(st).regs[r] = was.id === undefined ? now : { ...now, id: was.id };
+  if (was.id === undefined) return;
+  const v: Scalar = { ...now, id: was.id };
+  const fix = (x: Reg | undefined) => (x && x.t === "scalar" && x.id === was.id ? v : x);
+  for (const f of st.frames) {
+    f.regs = f.regs.map((x) => fix(x)!);
+    f.stack = f.stack.map(fix);
+  }
 }
 
 /**

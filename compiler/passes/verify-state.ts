@@ -44,17 +44,18 @@ export function curFrame(s: VState): FrameState {
   return s.frames[s.frames.length - 1]!;
 }
 
-function regKey(r: Reg | undefined): string {
-  if (!r) return "-";
-  switch (r.t) {
-    case "uninit": return "u";
-    case "scalar": return `s${r.smin},${r.smax},${r.umin},${r.umax},${r.tz}`;
-    case "ptr": return `p${r.kind},${r.frame},${r.map},${r.off},${r.vmin},${r.vmax},${r.vtz},${r.nullable ? r.id : 0}`;
-  }
-}
-
-/** A string equal for two states exactly when they are the same (loop detection). */
+/** A string equal for two states exactly when they are the same (loop detection); ids are renumbered in order. */
 export function stateKey(s: VState): string {
+  const ids = new Map<number, number>();
+  const id = (n: number | undefined) => (n === undefined || n === 0 ? 0 : ids.get(n) ?? (ids.set(n, ids.size + 1), ids.size));
+  const regKey = (r: Reg | undefined): string => {
+    if (!r) return "-";
+    switch (r.t) {
+      case "uninit": return "u";
+      case "scalar": return `s${r.smin},${r.smax},${r.umin},${r.umax},${r.tz},${id(r.id)}`;
+      case "ptr": return `p${r.kind},${r.frame},${r.map},${r.off},${r.vmin},${r.vmax},${r.vtz},${r.nullable ? id(r.id) : 0}`;
+    }
+  };
   const parts = [`${s.rcu},${s.preempt},${s.irq}`];
   for (const f of s.frames) parts.push(`${f.subprog}@${f.callsite}|${f.regs.map(regKey).join("|")}|${f.stack.map(regKey).join("|")}`);
   return parts.join("#");
@@ -67,24 +68,28 @@ function scalarCovers(old: Scalar, cur: Scalar): boolean {
 /**
  * Does `old` cover `cur` for everything the program can do from here on? A register `old` never had initialised
  * covers anything (the finished exploration from `old` never read it); scalars cover narrower scalars; pointers
- * must be the same pointer. Nullable pointers must pair up one-to-one by id, or a NULL check could refine `cur`
- * differently from `old`.
+ * must be the same pointer. Linked registers (scalar ids, NULL-able pointer ids) must pair up one-to-one, or a
+ * check could narrow `cur` less than it narrowed `old`.
  */
 export function covers(old: VState, cur: VState): boolean {
   if (old.frames.length !== cur.frames.length || old.rcu !== cur.rcu || old.preempt !== cur.preempt || old.irq !== cur.irq) return false;
   const ids = new Map<number, number>();
+  const sameLinks = (o: number | undefined, c: number | undefined): boolean => {
+    if (o === undefined) return true;
+    if (c === undefined) return false;
+    const seen = ids.get(o);
+    if (seen === undefined) ids.set(o, c);
+    return (seen ?? c) === c;
+  };
   const regCovers = (o: Reg | undefined, c: Reg | undefined, slot: boolean): boolean => {
     if (slot && !o) return !c || c.t !== "ptr"; // unknown bytes read back as a scalar; a spilled pointer would not
     if (!o || o.t === "uninit") return true;
     if (!c) return false;
-    if (o.t === "scalar") return c.t === "scalar" && scalarCovers(o, c);
+    if (o.t === "scalar") return c.t === "scalar" && scalarCovers(o, c) && sameLinks(o.id, c.id);
     if (c.t !== "ptr" || o.kind !== c.kind || o.frame !== c.frame || o.map !== c.map || o.off !== c.off) return false;
     if (!(o.vmin <= c.vmin && c.vmax <= o.vmax && o.vtz <= c.vtz)) return false;
     if (o.nullable !== c.nullable) return false;
-    if (!o.nullable) return true;
-    const seen = ids.get(o.id);
-    if (seen === undefined) ids.set(o.id, c.id);
-    return (seen ?? c.id) === c.id;
+    return !o.nullable || sameLinks(o.id, c.id);
   };
   for (let k = 0; k < old.frames.length; k++) {
     const o = old.frames[k]!;

@@ -29,6 +29,11 @@ export interface Scalar {
   readonly umax: bigint;
   /** Low bits known to be zero in every value (0..64): the part of the kernel's tnum that alignment checks need. */
   readonly tz: number;
+  /**
+   * Registers (and spilled copies) holding one value share an id, so that a bounds check on one narrows them all
+   * (the kernel's find_equal_scalars). Absent: not linked to any other register.
+   */
+  readonly id?: number;
 }
 /** What a pointer points into. "mem" is the conformance suite's memory block; "func" a BPF_PSEUDO_FUNC address. */
 export type PtrKind = "stack" | "ctx" | "mem" | "map_value" | "map_ptr" | "func";

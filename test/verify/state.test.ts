@@ -175,3 +175,40 @@ describe("walk limits", () => {
     expect(reason(`r2 = *(u64 *)(r1 + 0)\n${branches}\nr0 = 0\nexit`)).toBe("The sequence of 8193 jumps is too complex.");
   });
 });
+
+describe("linked registers", () => {
+  const maps = [{ name: "m", type: "array", keySize: 4, valueSize: 8, maxEntries: 1 }];
+  const lookup = "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map[m] ll\ncall bpf_map_lookup_elem\n";
+  it("a bounds check on a copy narrows the original (and a spilled copy) too", () => {
+    const src = `${lookup}if r0 == 0 goto out
+      r1 = *(u64 *)(r0 + 0)
+      r2 = r1
+      *(u64 *)(r10 - 16) = r1
+      if r2 > 7 goto out
+      r3 = *(u64 *)(r10 - 16)
+      r4 = r0
+      r0 += r1
+      r0 = *(u8 *)(r0 + 0)
+      r4 += r3
+      r0 = *(u8 *)(r4 + 0)
+      exit
+    out:
+      r0 = 0
+      exit`;
+    expect(() => accept(src, { maps })).not.toThrow();
+  });
+  it("a copy changed after the check is not narrowed", () => {
+    const src = `${lookup}if r0 == 0 goto out
+      r1 = *(u64 *)(r0 + 0)
+      r2 = r1
+      r1 += 1
+      if r2 > 7 goto out
+      r0 += r1
+      r0 = *(u8 *)(r0 + 0)
+      exit
+    out:
+      r0 = 0
+      exit`;
+    expect(reason(src, { maps })).toBe("math between map_value pointer and register with unbounded min value is not allowed");
+  });
+});
