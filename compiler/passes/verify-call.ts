@@ -9,8 +9,8 @@
  *     a program without bpf-to-bpf calls ("tail_calls are not allowed in programs with bpf-to-bpf calls");
  *   - bpf_throw ends the path as an exception exit; it needs a JIT that supports exceptions ("JIT does not support
  *     calling kfunc bpf_throw#1") and no RCU, preemption or IRQ region open;
- *   - an exit needs R0 initialised, may not return a pointer to the callee's own stack, and at the outermost frame
- *     may not leave a region open.
+ *   - an exit needs R0 initialised, may not return a stack pointer to a caller, and at the outermost frame may not
+ *     leave a region open.
  */
 import type { Insn } from "../bpf/insn.js";
 import { helperName, MAX_HELPER_ID } from "../bpf/helper-names.js";
@@ -149,9 +149,8 @@ export function checkExit(env: CheckEnv, st: VState, i: number): Succ[] {
   const f = cur(st);
   const r0 = readReg(st, i, 0);
   if (st.frames.length > 1) {
-    if (r0.t === "ptr" && r0.kind === "stack" && r0.frame === st.frames.length - 1) {
-      fail(i, "cannot return stack pointer to the caller frame");
-    }
+    // prepare_func_exit refuses any stack pointer, even one into the caller's own stack.
+    if (r0.t === "ptr" && r0.kind === "stack") fail(i, "cannot return stack pointer to the caller frame");
     st.frames.pop();
     clobberArgs(st);
     cur(st).regs[0] = r0;

@@ -127,8 +127,9 @@ describe("pointers", () => {
   it("a map pointer is not memory: R1 type=scalar expected=map_ptr for a helper, invalid mem access to read it", () => {
     expect(reason("r1 = 0\nr2 = r10\ncall bpf_map_lookup_elem\nr0 = 0\nexit")).toBe("R1 type=scalar expected=map_ptr");
   });
-  it("a function may not return a pointer to its own stack", () => {
+  it("a function may not return a stack pointer, not even one into its caller's stack", () => {
     expect(reason("call f\nexit\nf:\nr0 = r10\nexit")).toBe("cannot return stack pointer to the caller frame");
+    expect(reason("r1 = r10\ncall f\nexit\nf:\nr0 = r1\nexit")).toBe("cannot return stack pointer to the caller frame");
   });
 });
 
