@@ -20,7 +20,7 @@ import { type CheckEnv, clobberArgs, cur, fail, readReg } from "./verify-env.js"
 import type { Succ } from "./verify-insn.js";
 import { regTypeName } from "./verify-mem.js";
 import { newFrame, type VState } from "./verify-state.js";
-import { type Reg, UNKNOWN } from "./verify-value.js";
+import { type Reg, UNINIT, UNKNOWN } from "./verify-value.js";
 
 const BPF_FUNC_map_lookup_elem = 1;
 const BPF_FUNC_map_update_elem = 2;
@@ -65,7 +65,7 @@ function pseudoCall(env: CheckEnv, st: VState, i: number, target: number): Succ[
     for (let r = 1; r <= callee.params; r++) readReg(st, i, r);
     env.calledGlobals.add(fi);
     clobberArgs(st);
-    cur(st).regs[0] = UNKNOWN;
+    cur(st).regs[0] = callee.ret === "void" ? UNINIT : UNKNOWN; // a void function leaves nothing in R0
     return [{ st, insn: i + 1 }];
   }
   if (st.frames.length >= MAX_CALL_FRAMES) fail(i, `the call stack of ${st.frames.length + 1} frames is too deep`);
@@ -147,6 +147,11 @@ function kfuncCall(env: CheckEnv, st: VState, i: number, id: number): Succ[] {
 /** BPF_EXIT: return to the caller's frame, or end the path at the outermost one. */
 export function checkExit(env: CheckEnv, st: VState, i: number): Succ[] {
   const f = cur(st);
+  const fn = env.funcs[f.subprog]!;
+  if (st.frames.length === 1 && fn.global && fn.ret === "void" && !fn.isExceptionCb) {
+    checkRegions(st, i, "BPF_EXIT instruction in main prog");
+    return []; // a void global function returns nothing: R0 is not read
+  }
   const r0 = readReg(st, i, 0);
   if (st.frames.length > 1) {
     // prepare_func_exit refuses any stack pointer, even one into the caller's own stack.
@@ -157,7 +162,6 @@ export function checkExit(env: CheckEnv, st: VState, i: number): Succ[] {
     return [{ st, insn: f.callsite + 1 }];
   }
   checkRegions(st, i, "BPF_EXIT instruction in main prog");
-  const fn = env.funcs[f.subprog]!;
   if (r0.t !== "scalar" && fn.isExceptionCb) fail(i, `At program exit the register R0 is not a known value (${regTypeName(r0)})`);
   if (r0.t !== "scalar" && f.subprog !== 0 && fn.global) {
     fail(i, `At subprogram exit the register R0 is not a scalar value (${regTypeName(r0)})`);

@@ -150,7 +150,7 @@ export function checkProgram(env: CheckEnv, mainArgs: Reg[]): void {
       walked.add(fi);
       more = true;
       const f = env.funcs[fi]!;
-      if (f.returnsPtr) fail(f.start, `Global function ${f.name ?? `#${fi}`}() doesn't return scalar. Only those are supported.`);
+      if (f.ret === "ptr") fail(f.start, `Global function ${f.name ?? `#${fi}`}() doesn't return scalar. Only those are supported.`);
       walk(env, entryState(fi, new Array<Reg>(f.params).fill(UNKNOWN)), f.start, marks);
     }
   }

@@ -17,8 +17,8 @@ export interface FuncInfo {
   global: boolean;
   /** Global functions: how many of r1..r5 it takes. */
   params: number;
-  /** Global functions: declared to return a pointer, which the kernel refuses when it verifies the function. */
-  returnsPtr: boolean;
+  /** Global functions: the declared return type (a pointer is refused when the function is verified). */
+  ret: "scalar" | "void" | "ptr";
   isExceptionCb: boolean;
 }
 

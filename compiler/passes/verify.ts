@@ -110,7 +110,7 @@ function verifyProgram(p: VerifyProgram, opts: VerifyOptions): Verified {
     const decl = p.funcs?.find((f) => f.start === start);
     return {
       start, end: subprogEnd(starts, k, insns.length), name: decl?.name, global: k > 0 && decl?.linkage === "global",
-      params: decl?.args ?? 0, returnsPtr: decl?.ret === "ptr", isExceptionCb: start === cb?.start,
+      params: decl?.args ?? 0, ret: decl?.ret ?? "scalar", isExceptionCb: start === cb?.start,
     };
   });
   const maps = opts.maps ?? [];

@@ -63,6 +63,11 @@ describe("bpf_throw with the default (hidden) callback: the program returns the 
     expect(run(src).r0).toBe(16n);
   });
 
+  it("exception_throw_from_void_global: a void global function throws 11", () => {
+    const src = ".func throw_11 global args=0 ret=void\ncall throw_11\nr0 = 0\nexit\nthrow_11:\nr1 = 11\ncall bpf_throw\nexit";
+    expect(run(src).r0).toBe(11n);
+  });
+
   it("exception_throw_subprog: the default case of a switch throws 1", () => {
     const src = `
       r2 = 8

@@ -66,6 +66,11 @@ describe("global functions", () => {
   it("callers must set the arguments", () => {
     expect(reason(".func g global args=3\nr1 = 1\nr2 = 2\ncall g\nexit\ng:\nr0 = 0\nexit")).toBe("R3 !read_ok");
   });
+  it("a void function needs no R0, and leaves none for its caller", () => {
+    const v = ".func g global args=0 ret=void\ncall g\nr0 = 0\nexit\ng:\nexit";
+    expect(() => accept(v)).not.toThrow();
+    expect(reason(v.replace("r0 = 0\nexit\ng", "exit\ng"))).toBe("R0 !read_ok");
+  });
   it("must return a scalar", () => {
     expect(reason(g("r0 = r10\nexit"))).toBe("At subprogram exit the register R0 is not a scalar value (fp)");
     expect(reason(g("r0 = 0\nexit", ".func g global args=2 ret=ptr"))).toBe("Global function g() doesn't return scalar. Only those are supported.");
