@@ -25,6 +25,7 @@ const COMMANDS: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/rv.js"),
   () => import("./commands/jit.js"),
   () => import("./commands/conformance.js"),
+  () => import("./commands/emu.js"),
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

@@ -11,6 +11,7 @@
  */
 import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { GuestFault } from "../kernel/guest-memory.js";
+import type { BlockPolicy } from "../rv64/blocks.js";
 import { EXIT_BUDGET, EXIT_EBREAK, EXIT_ECALL, EXIT_FAULT, type Fault, Machine } from "../rv64/machine.js";
 import { Memory, type PermString } from "../rv64/memory.js";
 import { formatFault } from "../rv64/report.js";
@@ -19,6 +20,8 @@ import { FpRegs } from "./fp-shim.js";
 import { type ProcessState, syscall, syscallName } from "./syscalls.js";
 
 export interface LinuxRunOptions {
+  /** What readlink("/proc/self/exe") returns: an absolute path (default: the `path` given). */
+  exePath?: string;
   /** argv, argv[0] included (default: [path]). */
   argv?: string[];
   env?: string[];
@@ -28,13 +31,15 @@ export interface LinuxRunOptions {
   isa?: IsaConfig;
   /** Hot-block translation (default on), and how hot a block must be (see MachineOptions). */
   blocks?: boolean;
-  hot?: number;
+  blockPolicy?: BlockPolicy;
   /** Receives output as it is written (default: collected into the result only). */
   onWrite?: (fd: number, bytes: Uint8Array) => void;
 }
 
 export interface LinuxRunResult {
-  outcome: "exit" | "fault" | "budget";
+  outcome: "exit" | "fault" | "budget" | "signal";
+  /** The fatal signal the program sent itself (outcome "signal"). */
+  signal?: number;
   exitCode: number | undefined;
   stdout: Uint8Array;
   stderr: Uint8Array;
@@ -113,23 +118,23 @@ export function runElf(elf: Uint8Array, path: string, opts: LinuxRunOptions = {}
   const heap = mem.add({ name: "heap", base: heapBase, size: 0, perm: "rw-", reserve: HEAP_RESERVE });
   mem.add({ name: "stack guard", base: STACK_TOP - BigInt(STACK_SIZE + GUARD_SIZE), size: GUARD_SIZE, perm: "---", guardOf: "stack" });
   mem.add({ name: "stack", base: STACK_TOP - BigInt(STACK_SIZE), size: STACK_SIZE, perm: "rw-" });
-  const m = new Machine(mem, { isa: opts.isa, blocks: opts.blocks, hot: opts.hot });
+  const m = new Machine(mem, { isa: opts.isa, blocks: opts.blocks, blockPolicy: opts.blockPolicy });
   m.setReg(2, buildStack(mem, img, opts.argv ?? [path], opts.env ?? [], hwcapOf(opts.isa)));
   m.pc = img.entry;
 
   const out: Record<1 | 2, Uint8Array[]> = { 1: [], 2: [] };
   const p: ProcessState = {
-    m, mem, exePath: path, heap, brk: heapBase, mmapNext: MMAP_BASE, mmaps: new Map(),
+    m, mem, exePath: opts.exePath ?? path, heap, brk: heapBase, mmapNext: MMAP_BASE, mmaps: new Map(),
     onWrite: (fd, b) => {
       out[fd as 1 | 2].push(b);
       opts.onWrite?.(fd, b);
     },
-    stdin: opts.stdin ?? new Uint8Array(0), stdinPos: 0, exitCode: undefined, unsupported: new Set(), randomState: 1,
+    stdin: opts.stdin ?? new Uint8Array(0), stdinPos: 0, exitCode: undefined, signal: undefined, unsupported: new Set(), randomState: 1,
   };
   const fp = new FpRegs();
   const total = opts.budget ?? 1e10;
   const finish = (outcome: LinuxRunResult["outcome"], report?: string): LinuxRunResult => ({
-    outcome, exitCode: p.exitCode, stdout: concat(out[1]), stderr: concat(out[2]), steps: m.steps,
+    outcome, exitCode: p.exitCode, signal: p.signal, stdout: concat(out[1]), stderr: concat(out[2]), steps: m.steps,
     misaligned: mem.misaligned, fault: m.fault, report, unsupported: [...p.unsupported].map(syscallName),
   });
 
@@ -146,6 +151,7 @@ export function runElf(elf: Uint8Array, path: string, opts: LinuxRunOptions = {}
         return finish("fault", `syscall ${syscallName(Number(m.reg(17)))} at ${hex(m.pc)}: ${e.message}`);
       }
       if (p.exitCode !== undefined) return finish("exit");
+      if (p.signal !== undefined) return finish("signal", `killed by signal ${p.signal}${p.signal === 6 ? " (SIGABRT)" : ""}`);
       m.setReg(10, ret);
       m.pc += 4n;
       continue;

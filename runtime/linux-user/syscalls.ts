@@ -25,6 +25,8 @@ export interface ProcessState {
   stdin: Uint8Array;
   stdinPos: number;
   exitCode: number | undefined;
+  /** Set when the program sent itself a fatal signal (abort() raises SIGABRT). */
+  signal: number | undefined;
   /** Syscall numbers that were answered -ENOSYS. */
   unsupported: Set<number>;
   /** getrandom's bytes: deterministic. */
@@ -125,6 +127,9 @@ const TABLE: Record<number, Syscall> = {
     },
   },
   124: { name: "sched_yield", fn: () => 0n },
+  129: { name: "kill", fn: ([, sig], p) => selfSignal(p, Number(sig)) },
+  130: { name: "tkill", fn: ([, sig], p) => selfSignal(p, Number(sig)) },
+  131: { name: "tgkill", fn: ([, , sig], p) => selfSignal(p, Number(sig)) },
   134: { name: "rt_sigaction", fn: () => 0n },
   135: { name: "rt_sigprocmask", fn: () => 0n },
   160: {
@@ -180,6 +185,12 @@ const TABLE: Record<number, Syscall> = {
     },
   },
 };
+
+/** A signal to ourselves: there are no handlers, so anything but 0 ends the process (abort raises SIGABRT). */
+function selfSignal(p: ProcessState, sig: number): bigint {
+  if (sig !== 0) p.signal = sig;
+  return 0n;
+}
 
 function brk(p: ProcessState, addr: bigint): bigint {
   if (addr === 0n || addr < p.heap.base) return p.brk;

@@ -5,7 +5,8 @@
  * block that branches back to its own start runs as a JS loop.
  *
  * A block ends after its first control transfer (branch, jal, jalr), before any instruction this tier leaves to
- * the interpreter (atomics, ecall, ebreak, undecodable bits), or at MAX_LEN. Contract with the interpreter
+ * the interpreter (atomics, ecall, ebreak, undecodable bits), or at MAX_LEN. Only blocks that branch back to their
+ * own entry, or are at least MIN_STRAIGHT long, are translated. Contract with the interpreter
  * (interp.ts, DISPATCH): `f(x, m)` runs from its entry with `m.left` as the budget and returns the offset to
  * continue at, or -1 after setting m.pcHi/pcLo (a jump out of the region). It never runs an instruction beyond the
  * budget: it enters only with left >= its length, and leaves to the interpreter when a memory access misses its
@@ -21,43 +22,79 @@ import { OP_NAMES, SEMANTICS, type Sem } from "./semantics/index.js";
 export type BlockFn = (x: Int32Array, m: Machine) => number;
 
 export interface BlockCache {
-  /** Translated block by entry offset / 2. */
-  readonly fns: (BlockFn | undefined)[];
-  /** Entries seen, by offset / 2 (wraps; translation is attempted when it reaches `hot`). */
+  /** Index in `fns` of the translated block at entry offset / 2; 0 = none. (A typed array: a JS array this long
+   * would be in dictionary mode, a hash lookup on every taken branch.) */
+  readonly index: Int32Array;
+  /** Translated blocks; slot 0 unused. */
+  readonly fns: BlockFn[];
+  /** Entries seen, by offset / 2 (wraps at 65536; the interpreter calls `compile` each time it reaches `hot`). */
   readonly heat: Uint16Array;
   readonly hot: number;
+  /** Decides whether the block at `off` is worth translating yet, and translates it. */
   compile(off: number): void;
   /** Blocks translated so far. */
   count: number;
 }
 
-/** Executions of a block entry before it is translated (a translation costs ~40 µs of V8 compile time). */
-const HOT = 256;
+/** When to translate; the defaults suit programs run once (specs, `rvjit emu`), where compile time counts. */
+export interface BlockPolicy {
+  /** Entries of a block that branches back to itself before it is translated (default 256). */
+  hot?: number;
+  /** Entries of any other block, once it is long enough (default 4096). */
+  hotStraight?: number;
+  /** Shortest translated block that does not loop (default Infinity: none). */
+  minStraight?: number;
+}
+
 const MAX_LEN = 128;
+/**
+ * By default only blocks that loop on themselves are translated. A call into a block loads and stores every register
+ * it touches, and V8 compiles each block function twice (bytecode, then optimized code, ~1 ms on a busy machine).
+ * Measured on glibc code (printf, qsort, recursion: mostly 2-17 instruction blocks entered from the interpreter),
+ * translating every block at 256 entries made a 3-million-instruction run 3-5x slower than interpreting it, and
+ * straight blocks of 12+ instructions after 4096 entries still cost more than they saved; self-loops run at
+ * 300-400 MIPS against the interpreter's ~90. Straight blocks remain available (tests translate everything).
+ */
+const DEFAULT_POLICY: Required<BlockPolicy> = { hot: 256, hotStraight: 4096, minStraight: Infinity };
 
 const caches = new WeakMap<Region, BlockCache>();
 
 export function blockCacheFor(m: Machine, r: Region): BlockCache {
   let c = caches.get(r);
-  if (!c) {
-    const n = r.bytes.length >>> 1;
-    const cache: BlockCache = {
-      fns: new Array<BlockFn | undefined>(n).fill(undefined),
-      heat: new Uint16Array(n),
-      hot: Math.max(1, Math.min(m.hot ?? HOT, 65535)),
-      count: 0,
-      compile: (off) => {
-        const f = translate(m, r, off);
-        if (f) {
-          cache.fns[off >>> 1] = f;
-          cache.count++;
+  if (c) return c;
+  const n = r.bytes.length >>> 1;
+  const p = { ...DEFAULT_POLICY, ...m.blockPolicy };
+  const hot = Math.max(1, Math.min(p.hot, 65535));
+  /** Straight blocks seen hot once already: deferred until `hotStraight` entries. */
+  const deferred = new Uint8Array(n);
+  const cache: BlockCache = {
+    index: new Int32Array(n),
+    fns: [undefined as unknown as BlockFn],
+    heat: new Uint16Array(n),
+    hot,
+    count: 0,
+    compile: (off) => {
+      const insns = scan(m, r, off);
+      const loops = loopsToEntry(insns, off);
+      if (!loops) {
+        if (insns.length < p.minStraight) return;
+        const wait = Math.min(p.hotStraight, 65535) - hot;
+        if (wait > 0 && deferred[off >>> 1] === 0) {
+          // heat reaches `hot` again after `wait` more entries
+          deferred[off >>> 1] = 1;
+          cache.heat[off >>> 1] = (hot - wait) & 0xffff;
+          return;
         }
-      },
-    };
-    caches.set(r, cache);
-    c = cache;
-  }
-  return c;
+      } else if (insns.length < 2) {
+        return;
+      }
+      cache.index[off >>> 1] = cache.fns.length;
+      cache.fns.push(compileBlock(m, r, off, insns));
+      cache.count++;
+    },
+  };
+  caches.set(r, cache);
+  return cache;
 }
 
 interface Insn {
@@ -105,15 +142,23 @@ function hexOff(off: number): string {
   return off.toString(16);
 }
 
-/** Translates the block at `entry`, or returns undefined when there is nothing worth translating. */
+/** True when the block's last instruction jumps back to its entry (it then runs as a JS loop). */
+function loopsToEntry(insns: Insn[], entry: number): boolean {
+  const last = insns[insns.length - 1];
+  return last !== undefined && (last.sem.kind === "branch" || last.sem.kind === "jal") && last.off + last.imm === entry;
+}
+
+/** Translates the block at `entry` whatever its size (no policy: see blockCacheFor); undefined if it is empty. */
 export function translate(m: Machine, r: Region, entry: number): BlockFn | undefined {
   const insns = scan(m, r, entry);
-  if (insns.length < 2) return undefined;
+  return insns.length === 0 ? undefined : compileBlock(m, r, entry, insns);
+}
+
+function compileBlock(m: Machine, r: Region, entry: number, insns: Insn[]): BlockFn {
   const src = blockSource(r, entry, insns);
   const memOps = insns.filter((i) => i.sem.kind === "load" || i.sem.kind === "store").length;
   const cache = new Int32Array(Math.max(memOps, 1)).fill(NO_REGION);
-  const mem = m.mem;
-  return new Function("int64", "mem", "C", src)(int64, mem, cache) as BlockFn;
+  return new Function("int64", "mem", "C", src)(int64, m.mem, cache) as BlockFn;
 }
 
 /** The JavaScript of one block (exported for tests and for reading what runs). */

@@ -83,11 +83,14 @@ export function writeValue(size: Size, lo: string, hi: string, dv = "dv", o = "o
 const readOld = (size: 4 | 8) =>
   size === 4 ? "ml = dv.getInt32(o, true); mh = ml >> 31;" : "ml = dv.getInt32(o, true); mh = dv.getInt32(o + 4, true);";
 
-/** After a taken control transfer to `off`: run a translated block there, or count towards translating one. */
-const DISPATCH = `if (T !== null && (off >>> 0) < cSize) {
-        const f = T.fns[off >>> 1];
-        if (f !== undefined) { m.left = left; off = f(x, m); left = m.left; if (off < 0) return ${EXIT_JUMP}; }
-        else if (++T.heat[off >>> 1] === T.hot) T.compile(off);
+/**
+ * After a taken control transfer to `off`: count the entry, and when a translated block starts there (or one is due
+ * to be translated) leave it to Machine.enterBlock. The rare part is out of line, so this big function keeps one
+ * stable shape: block calls (a call site that sees many targets) and translation never deoptimize it.
+ */
+const DISPATCH = `if (T !== null && (off >>> 0) < cSize && (T.index[off >>> 1] !== 0 || ++T.heat[off >>> 1] === T.hot)) {
+        m.left = left; off = m.enterBlock(T, off); left = m.left;
+        if (off < 0) return ${EXIT_JUMP};
       }`;
 const LINK = "lo = (cLo + off + sz) | 0; x[d] = lo; x[d + 1] = (cHi + ((lo >>> 0) < (cLo >>> 0) ? 1 : 0)) | 0;";
 const NEXT = "off += sz; continue;";

@@ -9,7 +9,7 @@
  */
 import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { FULL_ISA, isaName } from "../../compiler/riscv/isa-config.js";
-import { type BlockCache, blockCacheFor } from "./blocks.js";
+import { type BlockCache, blockCacheFor, type BlockPolicy } from "./blocks.js";
 import { buildInterpreter, EXIT_FAULT, EXIT_JUMP, EXIT_TRAP, type InterpFn } from "./interp.js";
 import { describeFault, join64, type Memory, PERM_X, type Region, split64 } from "./memory.js";
 import { decodeCache, predecode } from "./predecode.js";
@@ -44,8 +44,8 @@ export interface MachineOptions {
   isa?: IsaConfig;
   /** Translate hot blocks to JavaScript (blocks.ts). Default true. */
   blocks?: boolean;
-  /** Entries of a block before it is translated (default blocks.ts HOT); tests use 1 to translate everything. */
-  hot?: number;
+  /** When hot blocks are translated (blocks.ts); tests use { hot: 1, hotStraight: 1, minStraight: 1 } to translate everything. */
+  blockPolicy?: BlockPolicy;
 }
 
 let interp: InterpFn | undefined;
@@ -55,7 +55,7 @@ export class Machine {
   readonly x = new Int32Array(2 * 33);
   readonly isa: IsaConfig;
   readonly blocksEnabled: boolean;
-  readonly hot: number | undefined;
+  readonly blockPolicy: BlockPolicy | undefined;
 
   /** The program counter while stopped. */
   pcHi = 0;
@@ -77,7 +77,7 @@ export class Machine {
   constructor(readonly mem: Memory, opts: MachineOptions = {}) {
     this.isa = opts.isa ?? FULL_ISA;
     this.blocksEnabled = opts.blocks ?? true;
-    this.hot = opts.hot;
+    this.blockPolicy = opts.blockPolicy;
     interp ??= buildInterpreter();
   }
 
@@ -146,6 +146,20 @@ export class Machine {
   /** The translated-block cache of a code region, or null when translation is off. */
   blockCache(r: Region): BlockCache | null {
     return this.blocksEnabled ? blockCacheFor(this, r) : null;
+  }
+
+  /**
+   * Runs the translated block at `off` of the current region, translating it first if it is due (blocks.ts decides);
+   * returns where to continue (an offset, or -1 with pcHi/pcLo set). Budget in and out through `left`.
+   */
+  enterBlock(T: BlockCache, off: number): number {
+    let j = T.index[off >>> 1]!;
+    if (j === 0) {
+      T.compile(off);
+      j = T.index[off >>> 1]!;
+      if (j === 0) return off;
+    }
+    return T.fns[j]!(this.x, this);
   }
 
   /** Stops at offset `off` of the current region. */

@@ -9,7 +9,7 @@ import { parseIsa } from "../../compiler/riscv/isa-config.js";
 import { X } from "../../compiler/riscv/regs.js";
 import { EXIT_FAULT, type Machine } from "../../runtime/rv64/machine.js";
 import { formatFault } from "../../runtime/rv64/report.js";
-import { CODE, DATA, STACK_TOP, testMachine, type TestMachineOptions } from "./machine-support.js";
+import { CODE, DATA, STACK_TOP, testMachine, type TestMachineOptions, TRANSLATE_ALL } from "./machine-support.js";
 
 const { a0, a1, sp, t0 } = X;
 
@@ -90,7 +90,7 @@ describe("fault reports", () => {
 
   it("a translated block stops on the faulting instruction too", () => {
     // loop: load from a0, a0 += 8, until the load runs off the 64-byte data region
-    const m = testMachine([rv.ld(a1, 0, a0), rv.addi(a0, a0, 8), rv.jal(0, -8)], { blocks: true, hot: 1 });
+    const m = testMachine([rv.ld(a1, 0, a0), rv.addi(a0, a0, 8), rv.jal(0, -8)], { blocks: true, blockPolicy: TRANSLATE_ALL });
     expect(m.run(10_000)).toBe(EXIT_FAULT);
     expect(m.fault!.kind).toBe("load-fault");
     expect(m.pc).toBe(CODE);

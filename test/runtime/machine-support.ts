@@ -8,6 +8,8 @@ import { Memory } from "../../runtime/rv64/memory.js";
 export const CODE = 0xffff_ffff_0100_0000n;
 export const DATA = 0xffff_ffd0_0000_0000n;
 export const STACK_TOP = 0xffff_ffc8_0000_5000n;
+/** Translate every block at its first entry, whatever its length. */
+export const TRANSLATE_ALL = { hot: 1, hotStraight: 1, minStraight: 1 };
 
 /** Lays out instruction words: a word whose low bits are not 11 is a 2-byte compressed instruction. */
 export function codeBytes(words: readonly number[]): Uint8Array {

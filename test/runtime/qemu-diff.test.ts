@@ -2,7 +2,7 @@
  * @fileoverview Differential test against an emulator we did not write: random RV64IMAC+Zba+Zbb+Zbs programs
  * (test/runtime/diff/gen.ts) built into one static ELF with one gcc call, run in batches under qemu-riscv64 and
  * under our Linux runner, which must print the same bytes: all registers and the data area of every program.
- * Ours runs twice: interpreter only, and translating every block entered twice (hot = 2: loops run translated).
+ * Ours runs twice: interpreter only, and translating every block entered twice (loops then run translated).
  *
  * A new seed each run (printed on failure). Replay: RVJIT_DIFF_SEED=<seed> [RVJIT_DIFF_N=<programs>]
  * npx vitest run test/runtime/qemu-diff.test.ts; the failing program's source is written next to the ELF.
@@ -91,9 +91,12 @@ describe.skipIf(!gcc || !qemu)("qemu-riscv64 differential", () => {
     const qemuDone = Promise.all([worker(), worker()]);
 
     // Ours runs all programs in one process per tier (its output is the batches' outputs concatenated).
-    const tiers = [{ name: "interpreter", blocks: false, hot: undefined }, { name: "blocks (hot = 2)", blocks: true, hot: 2 }];
+    const tiers = [
+      { name: "interpreter", blocks: false, blockPolicy: undefined },
+      { name: "blocks (every block entered twice)", blocks: true, blockPolicy: { hot: 2, hotStraight: 2, minStraight: 1 } },
+    ];
     const ours = tiers.map((t) => {
-      const res = runElf(elf, elfPath, { argv: [elfPath, "0", String(N)], blocks: t.blocks, hot: t.hot, budget: 1e9 });
+      const res = runElf(elf, elfPath, { argv: [elfPath, "0", String(N)], blocks: t.blocks, blockPolicy: t.blockPolicy, budget: 1e9 });
       if (res.outcome !== "exit" || res.exitCode !== 0) {
         const done = Math.floor(res.stdout.length / RECORD_BYTES);
         writeFileSync(join(dir, `program-${done}.S`), corpus.bodies[done] ?? "");

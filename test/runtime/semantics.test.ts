@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { rv } from "../../compiler/riscv/encode.js";
 import { X } from "../../compiler/riscv/regs.js";
 import { EXIT_BUDGET, EXIT_EBREAK, type Machine } from "../../runtime/rv64/machine.js";
-import { CODE, DATA, testMachine } from "./machine-support.js";
+import { CODE, DATA, testMachine, TRANSLATE_ALL } from "./machine-support.js";
 
 const { a0, a1, a2, a3, t0 } = X;
 
@@ -108,7 +108,7 @@ describe("instruction budget", () => {
   for (const blocks of [false, true]) {
     it(`stops exactly at the budget (${blocks ? "translated blocks" : "interpreter"})`, () => {
       // a 3-instruction loop that never ends
-      const m = testMachine([rv.addi(a1, a1, 1), rv.addi(a2, a2, 2), rv.jal(0, -8)], { blocks, hot: 1 });
+      const m = testMachine([rv.addi(a1, a1, 1), rv.addi(a2, a2, 2), rv.jal(0, -8)], { blocks, blockPolicy: TRANSLATE_ALL });
       expect(m.run(100_000)).toBe(EXIT_BUDGET);
       expect(m.steps).toBe(100_000);
       // 100,000 = 33,333 loops + 1: the next instruction to run is the second one
