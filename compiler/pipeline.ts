@@ -78,7 +78,7 @@ export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOpti
     isExceptionCb: false,
     isExceptionBoundary: false,
   }));
-  return jit({ insns: program, subprogs }, opts);
+  return jit({ insns: program, subprogs, raw: true }, opts);
 }
 
 /** Pass names accepted by `--dump-after`. */
@@ -90,6 +90,7 @@ function lowerOptions(v: JitInput, opts: JitOptions): LowerOptions {
     zacas: opts.zacas ?? false,
     acqRel: opts.loadAcqStoreRel ?? false,
     verifierZext: opts.verifierZext ?? v.verifierZext ?? false,
+    zextCmpxchg32: !v.raw && !(opts.verifierZext ?? v.verifierZext ?? false),
     helperAddr: opts.helperAddr ?? helperAddress,
     kfuncAddr: opts.kfuncAddr ?? kfuncAddress,
     kfuncArgSizes: opts.kfuncArgSizes ?? (() => undefined),

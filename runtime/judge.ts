@@ -355,11 +355,13 @@ export interface ConformanceRun {
 
 /**
  * Compiles a verified conformance program and runs it on the kernel model under the suite's contract: r1 = the
- * test's memory (NULL without), r2 = its length, helper 5 = "unwind". `isa` defaults to rv64imac_zba_zbb.
+ * test's memory (NULL without), r2 = its length, helper 5 = "unwind". `isa` defaults to rv64imac_zba_zbb; with
+ * Zacas in it, cmpxchg uses amocas.
  */
 export function runConformanceJit(v: Verified, t: ConformanceTest, opts: { isa?: string; budget?: number } = {}): ConformanceRun {
   const isa = parseIsa(opts.isa ?? "rv64imac_zba_zbb");
-  const jo: JudgeOptions = { isa, helpers: CONFORMANCE_HELPERS };
+  // An ISA with Zacas is the opt-in to the newer cmpxchg (amocas) here.
+  const jo: JudgeOptions = { isa, helpers: CONFORMANCE_HELPERS, jit: { zacas: isa.zacas } };
   const outs = compileForKernel([v], jo);
   const hasMem = t.mem.length > 0;
   const input: RunInput = { args: [hasMem ? CTX_ADDR : 0n, BigInt(t.mem.length)], budget: opts.budget ?? 1_000_000, ...(hasMem && { ctx: t.mem }) };

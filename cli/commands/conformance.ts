@@ -18,6 +18,7 @@ import { AsmError } from "../../compiler/bpf/asm.js";
 import { type ConformanceTest, parseConformance } from "../../compiler/bpf/conformance.js";
 import { verify, type Verified, VerifierError, type VerifyOptions } from "../../compiler/passes/verify.js";
 import { CONFORMANCE_HELPERS, runConformance } from "../../runtime/interp/conformance.js";
+import { runConformanceJit } from "../../runtime/judge.js";
 import { CliError, type CliIo } from "../io.js";
 
 export interface EngineOptions {
@@ -39,6 +40,7 @@ export type Engine = (v: Verified, test: ConformanceTest, opts: EngineOptions) =
 /** The engines --engine selects. */
 export const ENGINES: Readonly<Record<string, Engine>> = {
   interp: (v, t) => runConformance(v, t.mem),
+  jit: (v, t, o) => runConformanceJit(v, t, o.isa !== undefined ? { isa: o.isa } : {}),
 };
 
 export type Stage = "read" | "verify" | "run" | "result";

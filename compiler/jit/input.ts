@@ -25,6 +25,12 @@ export interface JitInput {
   exceptionCb?: number;
   /** The verifier inserted explicit zero-extensions (the kernel's aux->verifier_zext): 32-bit ops then skip theirs. */
   verifierZext?: boolean;
+  /**
+   * A raw program, JITed as is (`rvjit jit`, the kernel's test_bpf): exactly Linux 6.12's bytes. Otherwise, when
+   * the verifier did not insert zero-extensions, the JIT stands in for the one the kernel's verifier inserts after
+   * a 32-bit cmpxchg (whose LR/SC loop leaves R0 sign-extended).
+   */
+  raw?: boolean;
 }
 
 export interface JitOptions {

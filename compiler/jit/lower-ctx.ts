@@ -14,6 +14,8 @@ export interface LowerOptions {
   zacas: boolean;
   acqRel: boolean;
   verifierZext: boolean;
+  /** Zero-extend R0 after a 32-bit LR/SC cmpxchg (a verified program whose verifier inserted no zexts). */
+  zextCmpxchg32: boolean;
   helperAddr: (id: number) => bigint;
   kfuncAddr: (id: number) => bigint;
   kfuncArgSizes: (id: number) => readonly number[] | undefined;

@@ -199,4 +199,7 @@ function cmpxchg(c: LowerCtx, addr: Reg, rs: Reg, is64: boolean): void {
   a.b(OP.bne, T3, X.zero, -12); //                                   goto 1 if the reservation was lost
   a.fence(0b0011, 0b0011); // fence rw, rw (skipped when the values differ)
   //                                                                    2:
+  // Linux leaves the zero-extension of a 32-bit result to the BPF_ZEXT_REG its verifier inserts after this
+  // instruction; for a verified program whose verifier did not, emit it here (never for raw programs).
+  if (!is64 && c.opts.zextCmpxchg32) a.zextw(r0, r0);
 }

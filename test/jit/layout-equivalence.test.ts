@@ -21,7 +21,7 @@ function framed(insns: readonly Insn[]) {
   const isa = { c: true, zba: false, zbb: false };
   const split = splitFunctions({ insns, subprogs: [{ start: 0, end: insns.length, stackDepth: 64, isExceptionCb: false, isExceptionBoundary: false }] });
   const opts = {
-    zacas: false, acqRel: false, verifierZext: false, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
+    zacas: false, acqRel: false, verifierZext: false, zextCmpxchg32: false, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
     kfuncArgSizes: () => undefined, arenaKernStart: 0n, arenaUserStart: 0n, hasM: true, hasA: true,
   };
   return addPrologueEpilogue(lower(mapRegisters(split, false), opts, isa), { isa, arenaKernStart: 0n }).funcs[0]!;
