@@ -4,21 +4,11 @@
  * as marked); a spec with errors or failing behaviour is refused and left as it is. Only the selected specs'
  * goldens (and their pending files) are touched. Every write is atomic (suite/files.ts).
  */
-import type { ConfigName } from "./config.js";
-import type { Engine } from "./engine.js";
 import { readText, Writer } from "./files.js";
 import { goldenPathOf, type Project } from "./project.js";
-import { runSpec, type SpecOutcome } from "./session.js";
+import type { SpecOutcome } from "./session.js";
 import type { Colors } from "./ui/color.js";
 import { renderOutcome } from "./ui/outcome-view.js";
-
-export interface UpdateOptions {
-  configs?: readonly ConfigName[];
-  /** Only specs whose golden has merge-conflict markers. */
-  conflictedOnly?: boolean;
-  force?: boolean;
-  onProgress?(done: number, total: number, path: string): void;
-}
 
 export interface UpdateContext {
   project: Project;
@@ -27,7 +17,6 @@ export interface UpdateContext {
 }
 
 export interface UpdateResult {
-  outcomes: SpecOutcome[];
   written: string[];
   refused: string[];
   /** What to print, and the exit code: 0 all updated or unchanged, 1 some refused, 2 spec errors. */
@@ -36,6 +25,11 @@ export interface UpdateResult {
 }
 
 const CONFLICT = /^(<<<<<<< |=======$|>>>>>>> )/m;
+
+/** The specs among `paths` whose golden has merge-conflict markers. */
+export function conflictedSpecs(root: string, paths: readonly string[]): string[] {
+  return paths.filter((p) => CONFLICT.test(readText(root, goldenPathOf(p)) ?? ""));
+}
 
 /** Updates one spec's golden if allowed; returns why not otherwise. */
 export function updateOne(o: SpecOutcome, w: Writer): { wrote: boolean; refusal?: string } {
@@ -47,20 +41,16 @@ export function updateOne(o: SpecOutcome, w: Writer): { wrote: boolean; refusal?
   return { wrote: changed };
 }
 
-export function updateGoldens(ctx: UpdateContext, engine: Engine, paths: readonly string[], opts: UpdateOptions): UpdateResult {
+/** Writes the goldens of `outcomes` that may be written; says what it did and refused. */
+export function applyUpdates(ctx: UpdateContext, outcomes: readonly SpecOutcome[], isContextLine: (l: string) => boolean, force = false): UpdateResult {
   const c = ctx.colors;
-  const w = ctx.writer(opts.force);
+  const w = ctx.writer(force);
   w.sweepTemporaries();
-  const selected = opts.conflictedOnly ? paths.filter((p) => CONFLICT.test(readText(ctx.project.root, goldenPathOf(p)) ?? "")) : paths;
   const out: string[] = [];
   const written: string[] = [];
   const refused: string[] = [];
-  const outcomes: SpecOutcome[] = [];
   let errors = 0;
-  selected.forEach((p, i) => {
-    const o = runSpec(p, { project: ctx.project, engine, ...(opts.configs ? { configs: opts.configs } : {}) });
-    outcomes.push(o);
-    opts.onProgress?.(i + 1, selected.length, p);
+  for (const o of outcomes) {
     const r = updateOne(o, w);
     if (r.wrote) {
       written.push(o.goldenPath);
@@ -68,13 +58,12 @@ export function updateGoldens(ctx: UpdateContext, engine: Engine, paths: readonl
     }
     if (r.refusal) {
       if (o.specError) errors++;
-      refused.push(p);
-      out.push(`${c.red("refused")} ${p}: ${r.refusal}\n`);
-      out.push(renderOutcome(o, { colors: c, isContextLine: (l) => engine.isContextLine(l), diffs: false }).replace(/^[^\n]*\n/, ""));
+      refused.push(o.path);
+      out.push(`${c.red("refused")} ${o.path}: ${r.refusal}\n`);
+      out.push(renderOutcome(o, { colors: c, isContextLine, diffs: false }).replace(/^[^\n]*\n/, ""));
     }
-  });
-  const unchanged = selected.length - written.length - refused.length;
-  out.push(`${written.length} golden${written.length === 1 ? "" : "s"} updated, ${unchanged} unchanged${refused.length ? c.red(`, ${refused.length} refused`) : ""}` +
-    `${opts.conflictedOnly ? ` (${selected.length} conflicted of ${paths.length} selected)` : ""}\n`);
-  return { outcomes, written, refused, text: out.join(""), code: errors ? 2 : refused.length ? 1 : 0 };
+  }
+  const unchanged = outcomes.length - written.length - refused.length;
+  out.push(`${written.length} golden${written.length === 1 ? "" : "s"} updated, ${unchanged} unchanged${refused.length ? c.red(`, ${refused.length} refused`) : ""}\n`);
+  return { written, refused, text: out.join(""), code: errors ? 2 : refused.length ? 1 : 0 };
 }

@@ -6,13 +6,11 @@
  * on goldens whose spec is gone.
  */
 import type { CAC } from "cac";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 import type { CliIo } from "../io.js";
 import { findOrphans } from "../../suite/orphans.js";
 import { allSpecs } from "../../suite/project.js";
-import { runSuite } from "../../suite/session.js";
-import { COLOR_OPTION, CONFIG_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
+import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
 import { renderOutcome, verdict } from "../../suite/ui/outcome-view.js";
 import { exitCode, summaryText, tally } from "../../suite/ui/summary.js";
 import { proposePending } from "../../suite/pending.js";
@@ -22,6 +20,7 @@ export function register(cli: CAC, io: CliIo): void {
     .command("check [...specs]", "Run the specs (all, or those named) and compare them with their goldens")
     .option(...CONFIG_OPTION)
     .option(...COLOR_OPTION)
+    .option(...JOBS_OPTION)
     .option("--max-diff-lines <n>", "Changed lines shown per spec (0: all; `rvjit diff` shows all)", { default: 40 })
     .option("--no-pending", "Do not save differing goldens as *.golden.new")
     .example("  rvjit check                         # the whole suite")
@@ -30,11 +29,21 @@ export function register(cli: CAC, io: CliIo): void {
     .action((specs: string[], opts: Record<string, unknown>) => check(io, specs, opts));
 }
 
+/** Those of `pending` that git tracks (none when this is not a git work tree). */
+function committedPending(root: string, pending: readonly string[]): string[] {
+  let tracked: Set<string>;
+  try {
+    tracked = new Set(execFileSync("git", ["ls-files", "-z", "--", "*.golden.new"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\0"));
+  } catch {
+    return [];
+  }
+  return pending.filter((p) => tracked.has(p));
+}
+
 async function check(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
   const ctx = await makeCtx(io, opts);
   const configs = parseConfigs(opts.config);
   const paths = await select(ctx, args);
-  const engine = await ctx.engine();
   const full = args.length === 0 && configs === undefined;
   const mayWrite = !ctx.ci && opts.pending !== false;
   const c = ctx.colors;
@@ -42,15 +51,16 @@ async function check(io: CliIo, args: string[], opts: Record<string, unknown>): 
     (ctx.ci ? "CI: read-only, nothing is written\n" : mayWrite ? "differing goldens are saved as *.golden.new for `rvjit review`\n" : "nothing is written\n"));
   const t0 = performance.now();
   const bar = progress(ctx, paths.length);
-  const outcomes = runSuite(paths, { project: ctx.project, engine, ...(configs ? { configs } : {}), onProgress: bar.tick });
+  const outcomes = await ctx.run(paths, { ...(configs ? { configs } : {}), onProgress: bar.tick });
   bar.done();
   const maxLines = Number(opts.maxDiffLines);
-  for (const o of outcomes) {
-    if (verdict(o) === "ok") continue;
-    io.out(renderOutcome(o, { colors: c, isContextLine: (l) => engine.isContextLine(l), diffs: true, timeoutMs: 2000, ...(maxLines > 0 ? { maxLines } : {}) }));
+  const failed = outcomes.filter((o) => verdict(o) !== "ok");
+  const engine = failed.length ? await ctx.engine() : undefined;
+  for (const o of failed) {
+    io.out(renderOutcome(o, { colors: c, isContextLine: (l) => engine!.isContextLine(l), diffs: true, timeoutMs: 2000, ...(maxLines > 0 ? { maxLines } : {}) }));
   }
-  // Under CI a pending golden can only be there because it was committed: proposals are never part of a change.
-  const strayPending = ctx.ci ? outcomes.filter((o) => existsSync(join(ctx.project.root, o.pendingPath))).map((o) => o.pendingPath) : [];
+  // Proposals are never part of a change: under CI, fail on pending goldens that git tracks.
+  const strayPending = ctx.ci ? committedPending(ctx.project.root, outcomes.map((o) => o.pendingPath)) : [];
   for (const p of strayPending) io.out(`${c.red("FAIL ")} ${p}: a pending golden is committed (accept or reject it locally, and commit the result)\n`);
   let orphanCount = 0;
   if (full) {

@@ -4,7 +4,6 @@
  */
 import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
-import { runSuite } from "../../suite/session.js";
 import { COLOR_OPTION, CONFIG_OPTION, makeCtx, parseConfigs, select } from "../../suite/ui/context.js";
 import { renderOutcome, verdict } from "../../suite/ui/outcome-view.js";
 import { exitCode, tally } from "../../suite/ui/summary.js";
@@ -24,7 +23,7 @@ async function diff(io: CliIo, args: string[], opts: Record<string, unknown>): P
   const configs = parseConfigs(opts.config);
   const paths = await select(ctx, args);
   const engine = await ctx.engine();
-  const outcomes = runSuite(paths, { project: ctx.project, engine, ...(configs ? { configs } : {}) });
+  const outcomes = await ctx.run(paths, configs ? { configs } : {});
   for (const o of outcomes) {
     if (verdict(o) === "ok") io.out(`${ctx.colors.green("same ")} ${o.path}\n`);
     else io.out(renderOutcome(o, { colors: ctx.colors, isContextLine: (l) => engine.isContextLine(l), diffs: true }));

@@ -8,8 +8,8 @@ import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
 import { findOrphans } from "../../suite/orphans.js";
 import { allSpecs } from "../../suite/project.js";
-import { runSuite, type SpecOutcome } from "../../suite/session.js";
-import { COLOR_OPTION, CONFIG_OPTION, makeCtx, progress, writerFor } from "../../suite/ui/context.js";
+import type { SpecOutcome } from "../../suite/session.js";
+import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, progress, writerFor } from "../../suite/ui/context.js";
 import { verdict } from "../../suite/ui/outcome-view.js";
 
 export function register(cli: CAC, io: CliIo): void {
@@ -19,6 +19,7 @@ export function register(cli: CAC, io: CliIo): void {
     .option("--force", "Write even under CI")
     .option(...CONFIG_OPTION)
     .option(...COLOR_OPTION)
+    .option(...JOBS_OPTION)
     .action((specs: string[], opts: Record<string, unknown>) => prune(io, specs, opts));
 }
 
@@ -35,10 +36,9 @@ async function prune(io: CliIo, args: string[], opts: Record<string, unknown>): 
   const ctx = await makeCtx(io, opts);
   const check = Boolean(opts.check);
   if (ctx.ci && !check && !opts.force) throw new CliError("prune refused: CI is set, and CI never writes (use --check, or add --force)");
-  const engine = await ctx.engine();
   const paths = allSpecs(ctx.project);
   const bar = progress(ctx, paths.length);
-  const outcomes = runSuite(paths, { project: ctx.project, engine, onProgress: bar.tick });
+  const outcomes = await ctx.run(paths, { onProgress: bar.tick });
   bar.done();
   const failing = outcomes.filter((o) => verdict(o) !== "ok" && verdict(o) !== "xfail" && !onlyStale(o));
   if (failing.length) {

@@ -7,8 +7,7 @@
 import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
 import { goldenPatch, markdownReport } from "../../suite/report.js";
-import { runSuite } from "../../suite/session.js";
-import { CONFIG_OPTION, makeCtx, parseConfigs, select } from "../../suite/ui/context.js";
+import { CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, select } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -16,6 +15,7 @@ export function register(cli: CAC, io: CliIo): void {
     .option("--markdown", "Markdown summary: changed goldens, size deltas per configuration, failures (the default)")
     .option("--patch", "A git apply-able patch of every golden that would change")
     .option(...CONFIG_OPTION)
+    .option(...JOBS_OPTION)
     .example("  rvjit report --markdown >> \"$GITHUB_STEP_SUMMARY\"")
     .example("  rvjit report --patch > goldens.patch && git apply goldens.patch")
     .action((specs: string[], opts: Record<string, unknown>) => report(io, specs, opts));
@@ -23,11 +23,10 @@ export function register(cli: CAC, io: CliIo): void {
 
 async function report(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
   if (opts.markdown && opts.patch) throw new CliError("--markdown and --patch are two different reports: choose one");
-  const ctx = await makeCtx(io, { color: "never" });
+  const ctx = await makeCtx(io, { color: "never", jobs: opts.jobs });
   const configs = parseConfigs(opts.config);
   const paths = await select(ctx, args);
-  const engine = await ctx.engine();
-  const outcomes = runSuite(paths, { project: ctx.project, engine, ...(configs ? { configs } : {}) });
+  const outcomes = await ctx.run(paths, configs ? { configs } : {});
   io.out(opts.patch ? goldenPatch(outcomes) : markdownReport(outcomes));
   return 0;
 }

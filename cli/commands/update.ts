@@ -6,14 +6,15 @@
  */
 import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
-import { updateGoldens } from "../../suite/update.js";
-import { COLOR_OPTION, CONFIG_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
+import { applyUpdates, conflictedSpecs } from "../../suite/update.js";
+import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
     .command("update [...specs]", "Rewrite the goldens of the specs (all, or those named) whose behaviour passes")
     .option(...CONFIG_OPTION)
     .option(...COLOR_OPTION)
+    .option(...JOBS_OPTION)
     .option("--conflicted", "Only goldens with merge-conflict markers")
     .option("--force", "Write even under CI")
     .example("  rvjit update specs/alu/add64.bpf")
@@ -27,11 +28,14 @@ async function update(io: CliIo, args: string[], opts: Record<string, unknown>):
     throw new CliError("update refused: CI is set, and CI never writes goldens (run it locally, or add --force)");
   }
   const configs = parseConfigs(opts.config);
-  const paths = await select(ctx, args);
-  const engine = await ctx.engine();
+  const selected = await select(ctx, args);
+  const paths = opts.conflicted ? conflictedSpecs(ctx.project.root, selected) : selected;
   const bar = progress(ctx, paths.length);
-  const r = updateGoldens({ project: ctx.project, colors: ctx.colors, writer: (f) => writerFor(ctx, f) }, engine, paths, { ...(configs ? { configs } : {}), conflictedOnly: Boolean(opts.conflicted), force: Boolean(opts.force), onProgress: bar.tick });
+  const outcomes = await ctx.run(paths, { ...(configs ? { configs } : {}), onProgress: bar.tick });
   bar.done();
+  const engine = await ctx.engine();
+  const r = applyUpdates({ project: ctx.project, colors: ctx.colors, writer: (f) => writerFor(ctx, f) }, outcomes, (l) => engine.isContextLine(l), Boolean(opts.force));
   io.out(r.text);
+  if (opts.conflicted) io.out(`(${paths.length} conflicted of ${selected.length} selected)\n`);
   return r.code;
 }

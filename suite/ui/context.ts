@@ -10,6 +10,8 @@ import type { Engine } from "../engine.js";
 import { Writer, type WriteHooks } from "../files.js";
 import { findProject, selectSpecs, SelectionError, type Project } from "../project.js";
 import { didYouMean } from "../spec/errors.js";
+import { defaultJobs, MIN_PARALLEL_SPECS, runParallel } from "../parallel.js";
+import { runSuite, type SpecOutcome } from "../session.js";
 import { colorEnabled, makeColors, parseColorMode, type Colors } from "./color.js";
 
 import type { Prompt } from "../review.js";
@@ -29,9 +31,20 @@ export interface Ctx {
   colors: Colors;
   ci: boolean;
   engine(): Promise<Engine>;
+  /** Runs specs: on worker threads for large selections with the real engine, else in this thread. */
+  run(paths: readonly string[], o?: { configs?: readonly ConfigName[]; onProgress?(done: number, total: number, path: string): void }): Promise<SpecOutcome[]>;
 }
 
-export async function makeCtx(io: CliIo, opts: { color?: unknown }): Promise<Ctx> {
+/** `--jobs`, else RVJIT_JOBS, else the number of cores (at most 4). */
+function jobsOf(v: unknown, env: Record<string, string | undefined>): number {
+  const raw = v ?? env.RVJIT_JOBS;
+  if (raw === undefined) return defaultJobs();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--jobs (or RVJIT_JOBS) must be a positive integer, not '${String(raw)}'`);
+  return n;
+}
+
+export async function makeCtx(io: CliIo, opts: { color?: unknown; jobs?: unknown }): Promise<Ctx> {
   const sio = io as SuiteIo;
   const project = findProject(io.cwd);
   if (!project) throw new CliError(`no specs/ directory in ${io.cwd} or above: run rvjit inside a project (or create one with 'rvjit new specs/<area>/<name>.bpf')`);
@@ -42,7 +55,8 @@ export async function makeCtx(io: CliIo, opts: { color?: unknown }): Promise<Ctx
     throw new CliError((e as Error).message);
   }
   let engine: Engine | undefined = sio.engine;
-  return {
+  const jobs = jobsOf(opts.jobs, io.env);
+  const ctx: Ctx = {
     io: sio,
     project,
     colors: makeColors(colorEnabled(mode, io.env, io.isTTY)),
@@ -51,7 +65,16 @@ export async function makeCtx(io: CliIo, opts: { color?: unknown }): Promise<Ctx
       if (!engine) engine = (await import("../engines/real.js")).realEngine();
       return engine;
     },
+    async run(paths, o = {}) {
+      const common = { ...(o.configs ? { configs: o.configs } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
+      if (!sio.engine && jobs > 1 && paths.length >= MIN_PARALLEL_SPECS) {
+        const r = await runParallel(paths, { root: project.root, jobs, ...common });
+        if (r) return r;
+      }
+      return runSuite(paths, { project, engine: await ctx.engine(), ...common });
+    },
   };
+  return ctx;
 }
 
 export function writerFor(ctx: Ctx, force = false): Writer {
@@ -96,4 +119,5 @@ export function progress(ctx: Ctx, total: number): { tick(done: number, total: n
 }
 
 export const COLOR_OPTION = ["--color <when>", "Colour: auto, always or never (NO_COLOR and FORCE_COLOR are honoured)", { default: "auto" }] as const;
+export const JOBS_OPTION = ["--jobs <n>", "Worker threads for large runs (default: cores, at most 4; RVJIT_JOBS)"] as const;
 export const CONFIG_OPTION = ["--config <names>", `Only these configurations, comma-separated (${CONFIGS.join(", ")})`] as const;

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -138,7 +139,7 @@ describe("rvjit check", () => {
     expect(r.out).toMatch(/goldens\/a\/add\.golden:\d+: merge-conflict markers: run `rvjit update specs\/a\/add\.bpf` to regenerate it/);
     const u = await cli(root, ["update", "--conflicted"]);
     expect(u.code).toBe(0);
-    expect(u.out).toContain("1 golden updated, 0 unchanged (1 conflicted of 1 selected)");
+    expect(u.out).toContain("1 golden updated, 0 unchanged\n(1 conflicted of 1 selected)");
     expect(read(root, "goldens/a/add.golden")).toBe(clean);
   });
 
@@ -183,6 +184,9 @@ describe("CI never writes", () => {
   it("fails on a pending golden that was committed", async () => {
     const root = await projectWithGoldens({ "specs/a/add.bpf": ADD });
     writeFileSync(join(root, "goldens/a/add.golden.new"), read(root, "goldens/a/add.golden"));
+    expect((await cli(root, ["check"], { env: { CI: "1" } })).code).toBe(0); // not committed: a local leftover
+    execFileSync("git", ["init", "-q"], { cwd: root });
+    execFileSync("git", ["add", "-f", "goldens/a/add.golden.new"], { cwd: root });
     const r = await cli(root, ["check"], { env: { CI: "1" } });
     expect(r.code).toBe(1);
     expect(r.out).toContain("goldens/a/add.golden.new: a pending golden is committed");
