@@ -19,6 +19,8 @@ export interface EngineRequest {
   config: ConfigName;
   /** Passes whose output to return (from `; dump-after:` or `--dump-after`), each a name in `Engine.passes`. */
   dumpAfter: readonly string[];
+  /** False when the listing will not be shown (`; golden: summary`): the engine may return "" and save the work. */
+  listing: boolean;
 }
 
 /** The verifier refused the program (expected by `; reject:`, or a behaviour failure). */

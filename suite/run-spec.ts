@@ -31,10 +31,11 @@ export function summaryLine(s: Compiled["summary"]): string {
   return `${s.rvInsns} insns, ${s.bytes} bytes, from ${s.bpfInsns} eBPF insns`;
 }
 
-function sectionsOf(spec: Spec, config: ConfigName, r: EngineResult): Section[] {
+function sectionsOf(spec: Spec, config: ConfigName, r: EngineResult, listing: boolean): Section[] {
   if (r.kind === "rejected") return [{ config, summary: "rejected by the verifier", body: `rejected by the verifier: ${r.message}` }];
   const runs = renderRuns(spec.runs, r.runs);
-  const main: Section = { config, summary: summaryLine(r.summary), body: runs ? `${r.listing}\n\n${runs}` : r.listing };
+  const code = listing ? r.listing : `(listing not kept: '; golden: summary'; \`rvjit show ${spec.path}\` prints it)`;
+  const main: Section = { config, summary: summaryLine(r.summary), body: runs ? `${code}\n\n${runs}` : code };
   return [main, ...r.passes.map((p) => ({ config, pass: p.pass, summary: "", body: p.text }))];
 }
 
@@ -47,7 +48,9 @@ export function checkPasses(spec: Spec, engine: Engine): void {
   }
 }
 
-export function runConfig(spec: Spec, config: ConfigName, engine: Engine, extraPasses: readonly string[] = []): ConfigRun {
+/** `fullListing`: include the listing even where the spec says `; golden: summary` (rvjit show). */
+export function runConfig(spec: Spec, config: ConfigName, engine: Engine, extraPasses: readonly string[] = [], fullListing = false): ConfigRun {
+  const listing = fullListing || spec.golden === "full";
   const xfail = spec.xfail.get(config);
   const dumpAfter = [...new Set([...spec.dumpAfter.map((p) => p.pass), ...extraPasses])];
   const failed = (status: ConfigStatus, messages: string[], sections?: Section[]): ConfigRun => {
@@ -57,7 +60,7 @@ export function runConfig(spec: Spec, config: ConfigName, engine: Engine, extraP
   };
   let r: EngineResult;
   try {
-    r = engine.evaluate({ spec, config, dumpAfter });
+    r = engine.evaluate({ spec, config, dumpAfter, listing });
   } catch (e) {
     if (e instanceof SpecError) throw e;
     if (e instanceof NotSupported) return failed("unsupported", [`${formatPos(e.at ?? spec.programs[0]!.pos)}: ${e.message}`]);
@@ -66,7 +69,7 @@ export function runConfig(spec: Spec, config: ConfigName, engine: Engine, extraP
   }
   let sections: Section[];
   try {
-    sections = sectionsOf(spec, config, r);
+    sections = sectionsOf(spec, config, r, listing);
   } catch (e) {
     return failed("error", [`${spec.path}: internal error: ${(e as Error).message}`]);
   }

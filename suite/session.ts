@@ -22,6 +22,8 @@ export interface RunOptions {
   configs?: readonly ConfigName[];
   /** `--dump-after`: passes to dump in addition to the spec's own. */
   extraPasses?: readonly string[];
+  /** Listings even for `; golden: summary` specs (rvjit show). */
+  fullListing?: boolean;
   onProgress?(done: number, total: number, path: string): void;
 }
 
@@ -77,7 +79,7 @@ export function runSpec(path: string, opts: RunOptions): SpecOutcome {
     const mergeable = filtered && goldenText !== undefined && usable(probe);
     const toRun = filtered && mergeable ? filter : spec.configs;
     if (filtered && !mergeable) out.widened = true;
-    out.runs = toRun.map((c) => runConfig(spec, c, opts.engine, opts.extraPasses));
+    out.runs = toRun.map((c) => runConfig(spec, c, opts.engine, opts.extraPasses, opts.fullListing));
     const actual = out.runs.flatMap((r) => r.sections ?? []);
     out.behaviourOk = out.runs.every((r) => OK_STATUSES.includes(r.status));
     const header = { specPath: path, description: spec.description, configs: spec.configs };

@@ -32,7 +32,7 @@ async function show(io: CliIo, arg: string, opts: Record<string, unknown>): Prom
   for (const p of passes) {
     if (!engine.passes.includes(p)) throw new CliError(`unknown pass '${p}'${didYouMean(p, engine.passes)} (passes: ${engine.passes.join(", ")})`);
   }
-  const o = runSpec(paths[0]!, { project: ctx.project, engine, extraPasses: passes, ...(configs ? { configs } : {}) });
+  const o = runSpec(paths[0]!, { project: ctx.project, engine, extraPasses: passes, fullListing: true, ...(configs ? { configs } : {}) });
   if (o.specError || !o.spec) {
     io.err(`${o.specError?.message}\n`);
     return 2;

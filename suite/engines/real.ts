@@ -137,7 +137,7 @@ export function realEngine(): Engine {
           bytes: funcs.reduce((n, f) => n + f.code.length, 0),
           bpfInsns: verified.reduce((n, v) => n + v.insns.length, 0),
         },
-        listing: perProgram(spec, outs.map((o) => listProgram(o))),
+        listing: req.listing ? perProgram(spec, outs.map((o) => listProgram(o))) : "",
         passes,
         runs,
       };

@@ -20,6 +20,7 @@ export const DIRECTIVES = {
   "dump-after": "none",
   xfail: "optional", // xfail [configs...]: <reason>
   budget: "none",
+  golden: "none",
 } as const;
 
 export type DirectiveName = keyof typeof DIRECTIVES;

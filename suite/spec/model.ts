@@ -26,6 +26,8 @@ export interface Spec {
   xfail: Map<ConfigName, { reason: string; pos: SourcePos }>;
   /** `; budget:` instruction budget for each run (default in the engine). */
   budget?: number;
+  /** `; golden: summary`: the golden keeps each section's summary and run results, not the listing (huge programs). */
+  golden: "full" | "summary";
 }
 
 export interface SpecProgram {

@@ -43,7 +43,7 @@ export function parseSpec(text: string, path: string): Spec {
   }
   const classified: SpecLine[] = rawLines.map((l, i) => (i === 0 ? { kind: "comment", line: 1 } : classifyLine(l, i + 1, at)));
 
-  const spec: Spec = { path, text, description: desc[1], configs: [...CONFIGS], programs: [], maps: [], runs: [], dumpAfter: [], xfail: new Map() };
+  const spec: Spec = { path, text, description: desc[1], configs: [...CONFIGS], programs: [], maps: [], runs: [], dumpAfter: [], xfail: new Map(), golden: "full" };
   const programs: ProgramDraft[] = [{ name: "main", named: false, pos: at(1, 1), lines: [] }];
   const once = new Map<string, Directive>();
   const runs: Directive[] = [];
@@ -56,7 +56,7 @@ export function parseSpec(text: string, path: string): Spec {
     const d = l.d;
     const valueAt = at(d.line, d.valueCol + (d.value.length - d.value.trimStart().length));
     const value = d.value.trim();
-    if (["configs", "reject", "budget"].includes(d.name)) {
+    if (["configs", "reject", "budget", "golden"].includes(d.name)) {
       if (once.has(d.name)) throw new SpecError(at(d.line, d.nameCol), `'; ${d.name}:' appears twice (first at line ${once.get(d.name)!.line})`);
       once.set(d.name, d);
     }
@@ -91,6 +91,10 @@ export function parseSpec(text: string, path: string): Spec {
       }
       case "budget":
         spec.budget = parseCount(value, valueAt, "budget", 1e9);
+        break;
+      case "golden":
+        if (value !== "full" && value !== "summary") throw new SpecError(valueAt, "'; golden:' is 'full' (the default) or 'summary' (no listing in the golden, for huge programs)");
+        spec.golden = value;
         break;
       case "run":
         runs.push(d);

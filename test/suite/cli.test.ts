@@ -221,6 +221,15 @@ describe("rvjit update", () => {
     expect(g).toContain("=== rv64imac === 7 insns, 21 bytes, from 3 eBPF insns\n; bpf[0] r0 = r1\n");
   });
 
+  it("keeps only summaries and run results for a '; golden: summary' spec, which show still lists in full", async () => {
+    const root = await projectWithGoldens({ "specs/a/big.bpf": ADD.replace("; run:", "; golden: summary\n; run:") });
+    const g = read(root, "goldens/a/big.golden");
+    expect(g).toContain("=== rv64ima === 7 insns, 28 bytes, from 3 eBPF insns\n(listing not kept: '; golden: summary'; `rvjit show specs/a/big.bpf` prints it)\n\nruns:\n");
+    expect(g).not.toContain("insn_0");
+    expect((await cli(root, ["show", "big"])).out).toContain("insn_0");
+    expect((await cli(root, ["check"], { engine: allChanged() })).code).toBe(0); // listing changes are not compared
+  });
+
   it("touches only the selected goldens", async () => {
     const root = await projectWithGoldens({ "specs/a/add.bpf": ADD, "specs/b/sub.bpf": SUB });
     const subBefore = read(root, "goldens/b/sub.golden");

@@ -92,6 +92,12 @@ describe("parseSpec", () => {
     expect(lines.slice(0, 10).every((l) => l === "")).toBe(true);
   });
 
+  it("reads '; golden:' (full by default)", () => {
+    expect(parseSpec("; d\nexit\n", "specs/t.bpf").golden).toBe("full");
+    expect(parseSpec("; d\n; golden: summary\nexit\n", "specs/t.bpf").golden).toBe("summary");
+    expect(errorOf("; d\n; golden: none\nexit\n")).toBe("specs/t.bpf:2:11: '; golden:' is 'full' (the default) or 'summary' (no listing in the golden, for huge programs)");
+  });
+
   it("names the first program when '; program:' comes before any instruction", () => {
     const s = parseSpec("; d\n; program: entry\nexit\n; program: two\nexit\n", "specs/t.bpf");
     expect(s.programs.map((p) => p.name)).toEqual(["entry", "two"]);
