@@ -3,8 +3,9 @@
  * (argc, argv, envp, auxv; psABI "Process initialization"), and runs the hart, answering ecall with syscalls.ts.
  * `rvjit emu` and the QEMU differential test use it, so our emulator and qemu-riscv64 run the same binaries.
  *
- *     0x40_0000_0000  ┐ stack top (8 MiB, rw-), strings and AT_RANDOM bytes at the top, sp below them
- *                     ┘ stack guard (64 KiB, ---): overflow faults here
+ *     0x40_0000_0000  ┐ stack top (up to 8 MiB, rw-), strings and AT_RANDOM bytes at the top, sp below them;
+ *                     │ it starts at 128 KiB and grows down on a fault below it, as Linux grows a stack VMA
+ *                     ┘ stack guard (64 KiB, ---) under the 8 MiB: overflow faults here
  *     0x10_0000_0000    anonymous mmap regions, one per call
  *     end of segments   heap (brk), grown by brk within a 64 MiB reserve
  *     segments          at their p_vaddr (static-pie: + 0x10000)
@@ -13,7 +14,7 @@ import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { GuestFault } from "../kernel/guest-memory.js";
 import type { BlockPolicy } from "../rv64/blocks.js";
 import { EXIT_BUDGET, EXIT_EBREAK, EXIT_ECALL, EXIT_FAULT, type Fault, Machine } from "../rv64/machine.js";
-import { Memory, type PermString } from "../rv64/memory.js";
+import { Memory, type PermString, type Region } from "../rv64/memory.js";
 import { formatFault } from "../rv64/report.js";
 import { type ElfImage, parseElf } from "./elf.js";
 import { FpRegs } from "./fp-shim.js";
@@ -53,7 +54,10 @@ export interface LinuxRunResult {
 }
 
 const STACK_TOP = 0x40_0000_0000n;
-const STACK_SIZE = 8 << 20;
+/** RLIMIT_STACK: how far the stack may grow. */
+const STACK_MAX = 8 << 20;
+/** Initial stack: small, because allocating 8 MiB up front costs a garbage collection in a short run. */
+const STACK_INITIAL = 128 << 10;
 const GUARD_SIZE = 64 << 10;
 const HEAP_RESERVE = 64 << 20;
 const MMAP_BASE = 0x10_0000_0000n;
@@ -116,8 +120,8 @@ export function runElf(elf: Uint8Array, path: string, opts: LinuxRunOptions = {}
   const end = mapSegments(mem, img);
   const heapBase = (end + PAGE - 1n) & ~(PAGE - 1n);
   const heap = mem.add({ name: "heap", base: heapBase, size: 0, perm: "rw-", reserve: HEAP_RESERVE });
-  mem.add({ name: "stack guard", base: STACK_TOP - BigInt(STACK_SIZE + GUARD_SIZE), size: GUARD_SIZE, perm: "---", guardOf: "stack" });
-  mem.add({ name: "stack", base: STACK_TOP - BigInt(STACK_SIZE), size: STACK_SIZE, perm: "rw-" });
+  mem.add({ name: "stack guard", base: STACK_TOP - BigInt(STACK_MAX + GUARD_SIZE), size: GUARD_SIZE, perm: "---", guardOf: "stack" });
+  let stack = mem.add({ name: "stack", base: STACK_TOP - BigInt(STACK_INITIAL), size: STACK_INITIAL, perm: "rw-" });
   const m = new Machine(mem, { isa: opts.isa, blocks: opts.blocks, blockPolicy: opts.blockPolicy });
   m.setReg(2, buildStack(mem, img, opts.argv ?? [path], opts.env ?? [], hwcapOf(opts.isa)));
   m.pc = img.entry;
@@ -157,6 +161,11 @@ export function runElf(elf: Uint8Array, path: string, opts: LinuxRunOptions = {}
       continue;
     }
     if (exit === EXIT_FAULT) {
+      const grown = growStack(mem, stack, m.fault!);
+      if (grown) {
+        stack = grown;
+        continue;
+      }
       try {
         if (fp.tryExecute(m)) continue;
       } catch (e) {
@@ -172,6 +181,23 @@ export function runElf(elf: Uint8Array, path: string, opts: LinuxRunOptions = {}
     if (exit === EXIT_BUDGET) continue;
     return finish("fault", `stopped at ${hex(m.pc)}: a trap address outside the program`);
   }
+}
+
+/**
+ * When a load or store faulted below the stack but above its 8 MiB limit, replaces the stack region with a larger
+ * one (contents kept at the top) so the instruction can run again; Linux grows the stack VMA the same way.
+ */
+function growStack(mem: Memory, stack: Region, f: Fault): Region | undefined {
+  if ((f.kind !== "load-fault" && f.kind !== "store-fault") || f.addr === undefined) return undefined;
+  const low = STACK_TOP - BigInt(STACK_MAX);
+  if (f.addr < low || f.addr >= stack.base) return undefined;
+  let size = stack.size;
+  while (STACK_TOP - BigInt(size) > f.addr) size = Math.min(size * 2, STACK_MAX);
+  const old = stack.bytes.slice(0, stack.size);
+  mem.remove(stack);
+  const grown = mem.add({ name: "stack", base: STACK_TOP - BigInt(size), size, perm: "rw-" });
+  grown.bytes.set(old, size - old.length);
+  return grown;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -166,7 +166,7 @@ const TABLE: Record<number, Syscall> = {
     name: "prlimit64",
     fn: ([, , , old], p) => {
       if (old !== 0n) {
-        p.mem.write(old!, 8, 8n << 20n); // rlim_cur: 8 MiB, the stack we give
+        p.mem.write(old!, 8, 8n << 20n); // rlim_cur: 8 MiB, how far the stack grows
         p.mem.write(old! + 8n, 8, 0xffff_ffff_ffff_ffffn); // rlim_max: RLIM_INFINITY
       }
       return 0n;

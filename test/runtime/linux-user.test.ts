@@ -59,6 +59,21 @@ describe.skipIf(!gcc || !qemu)("static RV64 Linux programs", () => {
     expect(io.stderr).toContain("store of 8 bytes at 0x0000000000000010: no memory region there");
   });
 
+  it("the stack grows on demand up to 8 MiB, then overflows into its guard as under qemu", async () => {
+    const recurse = (pad: number) => `#include <stdio.h>
+static int depth(int n) { volatile char pad[${pad}]; pad[0] = n; return n == 0 ? 0 : 1 + depth(n - 1) + pad[0] * 0; }
+int main(void) { printf("%d\\n", depth(20000)); return 0; }
+`;
+    const deep = build("deep", recurse(256), false); // ~6 MiB of stack
+    const r = runElf(readFileSync(deep), deep);
+    expect([r.outcome, Buffer.from(r.stdout).toString()]).toEqual(["exit", "20000\n"]);
+    const deeper = build("deeper", recurse(1024), false); // ~22 MiB: too deep
+    expect(spawnSync(qemu!, [deeper]).signal).toBe("SIGSEGV");
+    const io = memoryIo();
+    expect(await main(["emu", deeper], io)).toBe(128 + 11);
+    expect(io.stderr).toContain("stack overflow (into 'stack guard'");
+  });
+
   it("rvjit emu: budget, unknown syscalls, files that are not static RV64 executables", async () => {
     const spin = build("spin", ".globl _start\n_start:\n  li a7, 999\n  ecall\n1: j 1b\n", true);
     const io = memoryIo();
