@@ -61,7 +61,7 @@ describe.skipIf(!gcc || !qemu)("static RV64 Linux programs", () => {
 
   it("the stack grows on demand up to 8 MiB, then overflows into its guard as under qemu", async () => {
     const recurse = (pad: number) => `#include <stdio.h>
-static int depth(int n) { volatile char pad[${pad}]; pad[0] = n; return n == 0 ? 0 : 1 + depth(n - 1) + pad[0] * 0; }
+static int depth(int n) { volatile char pad[${pad}]; pad[n % ${pad}] = 1; if (n == 0) return 0; int r = depth(n - 1); return r + pad[n % ${pad}]; }
 int main(void) { printf("%d\\n", depth(20000)); return 0; }
 `;
     const deep = build("deep", recurse(256), false); // ~6 MiB of stack
