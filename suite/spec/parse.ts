@@ -44,66 +44,12 @@ export function parseSpec(text: string, path: string): Spec {
   const classified: SpecLine[] = rawLines.map((l, i) => (i === 0 ? { kind: "comment", line: 1 } : classifyLine(l, i + 1, at)));
 
   const spec: Spec = { path, text, description: desc[1], configs: [...CONFIGS], programs: [], maps: [], runs: [], dumpAfter: [], xfail: new Map(), golden: "full" };
-  const programs: ProgramDraft[] = [{ name: "main", named: false, pos: at(1, 1), lines: [] }];
-  const once = new Map<string, Directive>();
-  const runs: Directive[] = [];
-  const maps: Directive[] = [];
-  const xfails: { configs: ConfigName[] | undefined; reason: string; pos: SourcePos }[] = [];
+  const st: Collected = { programs: [{ name: "main", named: false, pos: at(1, 1), lines: [] }], once: new Map(), runs: [], maps: [], xfails: [] };
   for (const l of classified) {
-    const cur = programs[programs.length - 1]!;
-    if (l.kind === "code") cur.lines.push(l.line);
-    if (l.kind !== "directive") continue;
-    const d = l.d;
-    const valueAt = at(d.line, d.valueCol + (d.value.length - d.value.trimStart().length));
-    const value = d.value.trim();
-    if (["configs", "reject", "budget", "golden"].includes(d.name)) {
-      if (once.has(d.name)) throw new SpecError(at(d.line, d.nameCol), `'; ${d.name}:' appears twice (first at line ${once.get(d.name)!.line})`);
-      once.set(d.name, d);
-    }
-    switch (d.name) {
-      case "program": {
-        if (!/^[A-Za-z_]\w*$/.test(value)) throw new SpecError(valueAt, "'; program: <name>' names the program that follows (an identifier)");
-        if (programs.some((p) => p.named && p.name === value)) throw new SpecError(valueAt, `program '${value}' is defined twice`);
-        if (cur.lines.length === 0 && !cur.named) Object.assign(cur, { name: value, named: true, pos: valueAt });
-        else programs.push({ name: value, named: true, pos: valueAt, lines: [] });
-        break;
-      }
-      case "configs": {
-        const words = listWords(d.value, d.valueCol);
-        if (words.length === 0) throw new SpecError(valueAt, `'; configs:' lists configurations (${CONFIGS.join(" ")})`);
-        spec.configs = inMatrixOrder(configList(d, words, at));
-        break;
-      }
-      case "reject":
-        if (!value) throw new SpecError(valueAt, "'; reject:' gives a piece of the verifier's message, e.g. '; reject: R0 !read_ok'");
-        spec.reject = { substring: value, pos: valueAt };
-        break;
-      case "dump-after":
-        for (const w of listWords(d.value, d.valueCol)) {
-          if (spec.dumpAfter.some((p) => p.pass === w.text)) throw new SpecError(at(d.line, w.col), `pass '${w.text}' is listed twice`);
-          spec.dumpAfter.push({ pass: w.text, pos: at(d.line, w.col) });
-        }
-        break;
-      case "xfail": {
-        if (!value) throw new SpecError(valueAt, "'; xfail:' needs a reason, e.g. '; xfail rv64ima: not supported: zext without zba'");
-        xfails.push({ configs: d.args.length ? configList(d, d.args, at) : undefined, reason: value, pos: at(d.line, d.nameCol) });
-        break;
-      }
-      case "budget":
-        spec.budget = parseCount(value, valueAt, "budget", 1e9);
-        break;
-      case "golden":
-        if (value !== "full" && value !== "summary") throw new SpecError(valueAt, "'; golden:' is 'full' (the default) or 'summary' (no listing in the golden, for huge programs)");
-        spec.golden = value;
-        break;
-      case "run":
-        runs.push(d);
-        break;
-      case "map":
-        maps.push(d);
-        break;
-    }
+    if (l.kind === "code") st.programs[st.programs.length - 1]!.lines.push(l.line);
+    if (l.kind === "directive") directive(l.d, spec, st, at);
   }
+  const { programs, runs, maps, xfails } = st;
 
   for (const x of xfails) {
     for (const c of x.configs ?? spec.configs) {
@@ -117,6 +63,67 @@ export function parseSpec(text: string, path: string): Spec {
   spec.programs = programs.map((p) => finishProgram(p, rawLines, at));
   checkReferences(spec, spec.maps);
   return spec;
+}
+
+/** What the directives collect before the parts that need the whole file (maps before runs, configs before xfail). */
+interface Collected {
+  programs: ProgramDraft[];
+  once: Map<string, Directive>;
+  runs: Directive[];
+  maps: Directive[];
+  xfails: { configs: ConfigName[] | undefined; reason: string; pos: SourcePos }[];
+}
+
+function directive(d: Directive, spec: Spec, st: Collected, at: (line: number, col: number) => SourcePos): void {
+  const valueAt = at(d.line, d.valueCol + (d.value.length - d.value.trimStart().length));
+  const value = d.value.trim();
+  if (["configs", "reject", "budget", "golden"].includes(d.name)) {
+    if (st.once.has(d.name)) throw new SpecError(at(d.line, d.nameCol), `'; ${d.name}:' appears twice (first at line ${st.once.get(d.name)!.line})`);
+    st.once.set(d.name, d);
+  }
+  switch (d.name) {
+    case "program": {
+      const cur = st.programs[st.programs.length - 1]!;
+      if (!/^[A-Za-z_]\w*$/.test(value)) throw new SpecError(valueAt, "'; program: <name>' names the program that follows (an identifier)");
+      if (st.programs.some((p) => p.named && p.name === value)) throw new SpecError(valueAt, `program '${value}' is defined twice`);
+      if (cur.lines.length === 0 && !cur.named) Object.assign(cur, { name: value, named: true, pos: valueAt });
+      else st.programs.push({ name: value, named: true, pos: valueAt, lines: [] });
+      return;
+    }
+    case "configs": {
+      const words = listWords(d.value, d.valueCol);
+      if (words.length === 0) throw new SpecError(valueAt, `'; configs:' lists configurations (${CONFIGS.join(" ")})`);
+      spec.configs = inMatrixOrder(configList(d, words, at));
+      return;
+    }
+    case "reject":
+      if (!value) throw new SpecError(valueAt, "'; reject:' gives a piece of the verifier's message, e.g. '; reject: R0 !read_ok'");
+      spec.reject = { substring: value, pos: valueAt };
+      return;
+    case "dump-after":
+      for (const w of listWords(d.value, d.valueCol)) {
+        if (spec.dumpAfter.some((p) => p.pass === w.text)) throw new SpecError(at(d.line, w.col), `pass '${w.text}' is listed twice`);
+        spec.dumpAfter.push({ pass: w.text, pos: at(d.line, w.col) });
+      }
+      return;
+    case "xfail":
+      if (!value) throw new SpecError(valueAt, "'; xfail:' needs a reason, e.g. '; xfail rv64ima: not supported: zext without zba'");
+      st.xfails.push({ configs: d.args.length ? configList(d, d.args, at) : undefined, reason: value, pos: at(d.line, d.nameCol) });
+      return;
+    case "budget":
+      spec.budget = parseCount(value, valueAt, "budget", 1e9);
+      return;
+    case "golden":
+      if (value !== "full" && value !== "summary") throw new SpecError(valueAt, "'; golden:' is 'full' (the default) or 'summary' (no listing in the golden, for huge programs)");
+      spec.golden = value;
+      return;
+    case "run":
+      st.runs.push(d);
+      return;
+    case "map":
+      st.maps.push(d);
+      return;
+  }
 }
 
 function finishProgram(p: ProgramDraft, rawLines: string[], at: (line: number, col: number) => SourcePos): SpecProgram {
