@@ -118,13 +118,6 @@ export class Machine {
     }
   }
 
-  /** Size of the instruction at pc (2 or 4), for hosts stepping over ecall/ebreak. */
-  insnSizeAtPc(): number {
-    const r = this.mem.regionAt(this.pc);
-    if (!r) return 4;
-    return (r.view.getUint16(Number(this.pc - r.base), true) & 3) === 3 ? 4 : 2;
-  }
-
   /** Moves into the code region holding pc; 0 on success, else the exit code. */
   private enter(): number {
     const i = this.mem.find(this.pcHi, this.pcLo);

@@ -54,13 +54,15 @@ describe("bpf_prog_run", () => {
   });
 
   it("names every callee-saved register and sp that were not restored", () => {
-    const p = prog(func("main", IMAGE_ADDR, "li s1, 1; li s11, 2; addi sp, sp, -16; ret"));
+    const p = prog(func("main", IMAGE_ADDR, "li s1, 1; li s11, 2; addi sp, sp, -16; addi tp, tp, 8; li gp, 0; ret"));
     const r = runJit([p]);
     expect(r.kind).toBe("abi-violation");
     expect(r.report).toContain("registers not restored on return to bpf_prog_run");
     expect(r.report).toContain(`sp   expected 0x${STACK_TOP.toString(16)}, found 0x${(STACK_TOP - 16n).toString(16)}`);
     expect(r.report).toMatch(/s1 +expected 0xca11ed0000000009, found 0x0000000000000001/);
     expect(r.report).toMatch(/s11 +expected 0xca11ed000000001b, found 0x0000000000000002/);
+    expect(r.report).toMatch(/tp +expected 0xffffffff81000000, found 0xffffffff81000008/);
+    expect(r.report).toMatch(/gp +expected 0xca11ed0000000003, found 0x0000000000000000/);
     expect(r.report).not.toMatch(/s2 /);
   });
 
