@@ -161,86 +161,84 @@ function compileBlock(m: Machine, r: Region, entry: number, insns: Insn[]): Bloc
   return new Function("int64", "mem", "C", src)(int64, m.mem, cache) as BlockFn;
 }
 
+/** What the code of one instruction needs to know about its block. */
+interface BlockCtx {
+  r: Region;
+  entry: number;
+  len: number;
+  /** Leaves the block after `done` instructions, continuing at `next` (an offset expression). */
+  exit(done: number | string, next: string): string;
+  /** Declarations of the per-access region caches, filled as memory instructions are emitted. */
+  caches: string[];
+}
+
+const lo = (n: number) => (n === 0 ? "0" : `l${n}`);
+const hi = (n: number) => (n === 0 ? "0" : `h${n}`);
+
+/** The code of instruction number `n` of the block. */
+function insnCode(b: BlockCtx, i: Insn, n: number): string {
+  const pc = b.r.base + BigInt(i.off);
+  const pcLo = Number(pc & 0xffff_ffffn) | 0;
+  const pcHi = Number((pc >> 32n) & 0xffff_ffffn) | 0;
+  const env = {
+    a_lo: lo(i.rs1), a_hi: hi(i.rs1), b_lo: lo(i.rs2), b_hi: hi(i.rs2), imm: `(${i.imm})`,
+    pc_lo: `(${pcLo})`, pc_hi: `(${pcHi})`,
+  };
+  const setRd = i.rd === 0 ? "" : `l${i.rd} = lo | 0; h${i.rd} = hi | 0;`;
+  const comment = `/* ${hexOff(i.off)}: ${i.name} */ `;
+  /** Continues at `target`: around the loop when it is the entry (budget permitting), else out of the block. */
+  const goTo = (target: number) => (target === b.entry
+    ? `{ left -= ${b.len}; if (left >= ${b.len}) continue; ${b.exit(0, String(b.entry))} }`
+    : b.exit(b.len, String(target)));
+  const s = i.sem;
+  switch (s.kind) {
+    case "alu":
+      return `${comment}${subst(s.code, env)} ${setRd}`;
+    case "fence":
+      return comment;
+    case "load":
+    case "store": {
+      // Each access has its own region cache in locals (base, limit, view), loaded at block entry from C[c] and
+      // refreshed when an access misses; a miss that no region allows leaves the block before the instruction.
+      const perm = s.kind === "load" ? PERM_R : PERM_W;
+      const c = b.caches.length;
+      b.caches.push(`bl${c} = RLO[C[${c}]], bh${c} = RHI[C[${c}]], lim${c} = RLIM[C[${c}]] - ${s.size}, dv${c} = V[C[${c}]]`);
+      const addr = `aL = (${env.a_lo} + ${i.imm}) | 0; aH = (${env.a_hi} + ${i.imm >> 31} + ((aL >>> 0) < (${env.a_lo} >>> 0) ? 1 : 0)) | 0;`;
+      const find = `o = (aL - bl${c}) >>> 0;
+    if (aH !== bh${c} || o > lim${c}) {
+      ri = mem.resolve(aH, aL, ${s.size}, ${perm}); if (ri < 0) ${b.exit(n, String(i.off))}
+      C[${c}] = ri; bl${c} = RLO[ri]; bh${c} = RHI[ri]; lim${c} = RLIM[ri] - ${s.size}; dv${c} = V[ri]; o = (aL - bl${c}) >>> 0;
+    }`;
+      const mis = s.size > 1 ? `if ((aL & ${s.size - 1}) !== 0) mem.misaligned++;` : "";
+      const access = s.kind === "load" ? `${readValue(s.size, s.signed, `dv${c}`)} ${setRd}` : writeValue(s.size, env.b_lo, env.b_hi, `dv${c}`);
+      return `${comment}${addr}\n    ${find}\n    ${mis} ${access}`;
+    }
+    case "branch":
+      return `${comment}if (${subst(s.cond, env)}) ${goTo(i.off + i.imm)}\n    ${b.exit(b.len, String(i.off + i.size))}`;
+    case "jal":
+      return `${comment}${linkCode(i, pcLo, pcHi)} ${goTo(i.off + i.imm)}`;
+    case "jalr":
+      // The target first: rd may be rs1. Inside this region: an offset; elsewhere: the pc, and -1.
+      return `${comment}t = (${env.a_lo} + ${i.imm}) | 0; aH = (${env.a_hi} + ${i.imm >> 31} + ((t >>> 0) < (${env.a_lo} >>> 0) ? 1 : 0)) | 0; aL = t & -2; ${linkCode(i, pcLo, pcHi)}
+    if (aH === ${b.r.baseHi} && ((aL - ${b.r.baseLo}) >>> 0) < RLIM[${b.r.index}]) ${b.exit(b.len, `(aL - ${b.r.baseLo}) >>> 0`)}
+    m.pcHi = aH; m.pcLo = aL; ${b.exit(b.len, "-1")}`;
+    default:
+      throw new Error(`blocks.ts: ${i.name} (${s.kind}) cannot be translated`);
+  }
+}
+
 /** The JavaScript of one block (exported for tests and for reading what runs). */
 export function blockSource(r: Region, entry: number, insns: Insn[]): string {
   const regs = registersOf(insns);
   const len = insns.length;
-  const lo = (n: number) => (n === 0 ? "0" : `l${n}`);
-  const hi = (n: number) => (n === 0 ? "0" : `h${n}`);
   const writeBack = regs.map((n) => `x[${2 * n}] = l${n}; x[${2 * n + 1}] = h${n};`).join(" ");
-  /** Leaves the block after `done` instructions, continuing at `next` (an offset expression). */
-  const exit = (done: number | string, next: string) => `{ ${writeBack} m.left = left - ${done}; return ${next}; }`;
-  const body: string[] = [];
-  const caches: string[] = [];
-  let memIndex = 0;
-  insns.forEach((i, n) => {
-    const pc = r.base + BigInt(i.off);
-    const pcLo = Number(pc & 0xffff_ffffn) | 0;
-    const pcHi = Number((pc >> 32n) & 0xffff_ffffn) | 0;
-    const env = {
-      a_lo: lo(i.rs1), a_hi: hi(i.rs1), b_lo: lo(i.rs2), b_hi: hi(i.rs2), imm: `(${i.imm})`,
-      pc_lo: `(${pcLo})`, pc_hi: `(${pcHi})`,
-    };
-    const setRd = i.rd === 0 ? "" : `l${i.rd} = lo | 0; h${i.rd} = hi | 0;`;
-    const next = i.off + i.size;
-    const comment = `/* ${hexOff(i.off)}: ${i.name} */ `;
-    const s = i.sem;
-    switch (s.kind) {
-      case "alu":
-        body.push(`${comment}${subst(s.code, env)} ${setRd}`);
-        break;
-      case "fence":
-        body.push(`${comment}`);
-        break;
-      case "load":
-      case "store": {
-        // Each access has its own region cache in locals (base, limit, view), loaded at block entry from C[c] and
-        // refreshed when an access misses; a miss that no region allows leaves the block before the instruction.
-        const perm = s.kind === "load" ? PERM_R : PERM_W;
-        const c = memIndex++;
-        const addr = `aL = (${env.a_lo} + ${i.imm}) | 0; aH = (${env.a_hi} + ${i.imm >> 31} + ((aL >>> 0) < (${env.a_lo} >>> 0) ? 1 : 0)) | 0;`;
-        const find = `o = (aL - bl${c}) >>> 0;
-    if (aH !== bh${c} || o > lim${c}) {
-      ri = mem.resolve(aH, aL, ${s.size}, ${perm}); if (ri < 0) ${exit(n, String(i.off))}
-      C[${c}] = ri; bl${c} = RLO[ri]; bh${c} = RHI[ri]; lim${c} = RLIM[ri] - ${s.size}; dv${c} = V[ri]; o = (aL - bl${c}) >>> 0;
-    }`;
-        const mis = s.size > 1 ? `if ((aL & ${s.size - 1}) !== 0) mem.misaligned++;` : "";
-        const dv = `dv${c}`;
-        const access = s.kind === "load" ? `${readValue(s.size, s.signed, dv)} ${setRd}` : writeValue(s.size, env.b_lo, env.b_hi, dv);
-        body.push(`${comment}${addr}\n    ${find}\n    ${mis} ${access}`);
-        caches.push(`bl${c} = RLO[C[${c}]], bh${c} = RHI[C[${c}]], lim${c} = RLIM[C[${c}]] - ${s.size}, dv${c} = V[C[${c}]]`);
-        break;
-      }
-      case "branch": {
-        const target = i.off + i.imm;
-        const taken = target === entry
-          ? `{ left -= ${len}; if (left >= ${len}) continue; ${exit(0, String(entry))} }`
-          : exit(len, String(target));
-        body.push(`${comment}if (${subst(s.cond, env)}) ${taken}\n    ${exit(len, String(next))}`);
-        break;
-      }
-      case "jal": {
-        const target = i.off + i.imm;
-        const link = linkCode(i, pcLo, pcHi);
-        const go = target === entry
-          ? `left -= ${len}; if (left >= ${len}) continue; ${exit(0, String(entry))}`
-          : exit(len, String(target));
-        body.push(`${comment}${link} ${go}`);
-        break;
-      }
-      case "jalr": {
-        const link = linkCode(i, pcLo, pcHi);
-        body.push(`${comment}t = (${env.a_lo} + ${i.imm}) | 0; aH = (${env.a_hi} + ${i.imm >> 31} + ((t >>> 0) < (${env.a_lo} >>> 0) ? 1 : 0)) | 0; aL = t & -2; ${link}
-    if (aH === ${r.baseHi} && ((aL - ${r.baseLo}) >>> 0) < RLIM[${r.index}]) ${exit(len, `(aL - ${r.baseLo}) >>> 0`)}
-    m.pcHi = aH; m.pcLo = aL; ${exit(len, "-1")}`);
-        break;
-      }
-      default:
-        throw new Error(`blocks.ts: ${i.name} (${s.kind}) cannot be translated`);
-    }
-  });
+  const b: BlockCtx = {
+    r, entry, len, caches: [],
+    exit: (done, next) => `{ ${writeBack} m.left = left - ${done}; return ${next}; }`,
+  };
+  const body = insns.map((i, n) => insnCode(b, i, n));
   const last = insns[len - 1]!;
-  if (!ENDS_BLOCK.has(last.sem.kind)) body.push(exit(len, String(last.off + last.size)));
+  if (!ENDS_BLOCK.has(last.sem.kind)) body.push(b.exit(len, String(last.off + last.size)));
   return `"use strict";
 const { ${Object.keys(int64).join(", ")} } = int64;
 const RHI = mem.baseHi, RLO = mem.baseLo, RLIM = mem.limit, V = mem.views;
@@ -248,7 +246,7 @@ return function block_${hexOff(entry)}(x, m) {
   let left = m.left;
   if (left < ${len}) return ${entry};
   let ${regs.map((n) => `l${n} = x[${2 * n}], h${n} = x[${2 * n + 1}]`).join(", ") || "unused = 0"};
-  let lo = 0, hi = 0, s = 0, t = 0, aL = 0, aH = 0, o = 0, ri = 0;${caches.length ? `\n  let ${caches.join(",\n    ")};` : ""}
+  let lo = 0, hi = 0, s = 0, t = 0, aL = 0, aH = 0, o = 0, ri = 0;${b.caches.length ? `\n  let ${b.caches.join(",\n    ")};` : ""}
   for (;;) {
     ${body.join("\n    ")}
   }
