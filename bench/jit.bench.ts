@@ -1,6 +1,7 @@
 /**
  * @fileoverview JIT compile speed (issue 5): a generated program of ALU, memory, short and long branches, compiled
- * warm, convergence passes included, in ns per eBPF instruction; 100,000 and 1,000,000 instructions side by side.
+ * warm, convergence passes included, in ns per eBPF instruction; 100,000 and 1,000,000 instructions side by side;
+ * then the same 100k program run by the reference interpreter and, compiled, by the emulator.
  */
 import type { Insn } from "../compiler/bpf/insn.js";
 import * as b from "../compiler/bpf/build.js";
@@ -10,6 +11,10 @@ import {
 } from "../compiler/bpf/opcodes.js";
 import { jitRaw } from "../compiler/pipeline.js";
 import { parseIsa } from "../compiler/riscv/isa-config.js";
+import { interpret } from "../runtime/interp/interp.js";
+import { rawProgram } from "../runtime/interp/raw.js";
+import { programImageAddr } from "../runtime/kernel/layout.js";
+import { runJit } from "../runtime/kernel/run.js";
 import { type Report, timeBest } from "./report.js";
 
 /** xorshift32: a fixed sequence, so every run compiles the same program. */
@@ -28,37 +33,43 @@ const CONDS = [BPF_JEQ, BPF_JNE, BPF_JGT, BPF_JSGE, BPF_JSLT];
 const SIZES = [BPF_B, BPF_H, BPF_W, BPF_DW];
 
 /**
- * A straight-line-with-forward-branches program that terminates and only touches its stack: r0..r9 arithmetic
- * (64- and 32-bit, small and large immediates), stack loads/stores, short forward branches and some long ones
- * (hundreds to a few thousand instructions ahead, so that some need the long forms), and an LD_IMM64 now and then.
+ * A program of ALU (64- and 32-bit, small and large immediates), stack loads and stores, forward conditional
+ * branches (mostly short; one in ten jumps hundreds to a few thousand instructions ahead, so that some need the long
+ * forms) and an LD_IMM64 now and then. It terminates and only touches its stack. `branches`: how many conditional
+ * branches, spread evenly (default: one instruction in five).
  */
-export function generateProgram(n: number, seed = 1): Insn[] {
+export function generateProgram(n: number, seed = 1, branches = Math.floor(n / 5)): Insn[] {
   const r = rng(seed);
   const out: Insn[] = [];
   for (let k = 0; k < 10; k++) out.push(b.mov64Imm(k, k + 1));
+  const every = n / Math.max(1, branches);
+  let nextBranch = every;
   while (out.length < n - 2) {
     const left = n - 2 - out.length;
-    const pick = r() % 100;
     const dst = r() % 10;
     const src = r() % 10;
-    if (pick < 45) {
+    if (out.length >= nextBranch && left > 20) {
+      nextBranch += every;
+      const long = r() % 10 === 0;
+      const off = long ? Math.min(left - 2, 300 + (r() % 3000)) : 1 + (r() % 12);
+      const cond = CONDS[r() % CONDS.length]!;
+      out.push(r() % 2 ? b.jmpImm(cond, dst, (r() % 200) - 100, off) : b.jmpReg(cond, dst, src, off));
+      continue;
+    }
+    const pick = r() % 100;
+    if (pick < 60) {
       const op = ALU[r() % ALU.length]!;
       const shift = op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH;
       const imm = shift ? r() % 32 : r() % 4 === 0 ? (r() | 0) : (r() % 4096) - 2048;
       if (r() % 2) out.push(r() % 3 ? b.alu64Imm(op, dst, imm) : b.alu32Imm(op, dst, imm));
       else out.push(r() % 3 ? b.alu64Reg(op, dst, src) : b.alu32Reg(op, dst, src));
-    } else if (pick < 70) {
+    } else if (pick < 92) {
       const size = SIZES[r() % 4]!;
       const width = size === BPF_DW ? 8 : size === BPF_W ? 4 : size === BPF_H ? 2 : 1;
       const off = -width * (1 + (r() % (512 / width)));
       if (r() % 2) out.push(b.stxMem(size, 10, src, off));
       else out.push(b.ldxMem(size, dst, 10, off));
-    } else if (pick < 93 && left > 20) {
-      const long = r() % 10 === 0;
-      const off = long ? Math.min(left - 2, 300 + (r() % 3000)) : 1 + (r() % 12);
-      const cond = CONDS[r() % CONDS.length]!;
-      out.push(r() % 2 ? b.jmpImm(cond, dst, (r() % 200) - 100, off) : b.jmpReg(cond, dst, src, off));
-    } else if (pick < 97 && left > 3) {
+    } else if (pick < 96 && left > 3) {
       out.push(...b.ldImm64(dst, (BigInt(r()) << 32n) | BigInt(r())));
     } else {
       out.push(b.mov64Reg(0, dst));
@@ -68,21 +79,51 @@ export function generateProgram(n: number, seed = 1): Insn[] {
   // A branch must not land on the second slot of an LD_IMM64: move it one slot further.
   const tail = new Uint8Array(out.length + 1);
   for (let k = 0; k < out.length; k++) if (out[k]!.code === 0x18) tail[++k] = 1;
-  return out.map((x, k) => (x.code & 0x07) === 0x05 && x.code !== 0x95 && tail[k + 1 + x.off] ? { ...x, off: x.off + 1 } : x);
+  return out.map((x, k) => ((x.code & 0x07) === 0x05 && x.code !== 0x95 && tail[k + 1 + x.off] ? { ...x, off: x.off + 1 } : x));
 }
+
+/**
+ * The kernel's pass loop needs about one pass per thousand forward conditional branches (rv_offset compares a
+ * branch's position in the current pass with its target's in the previous one, so sizes settle in a wave that
+ * advances ~4 KiB of shrinkage per pass), and gives up past 32 passes: Linux 6.12 cannot JIT a program with much
+ * more than 25,000 of them. Both programs here have 20,000, so both are programs the kernel accepts and both take
+ * the same number of passes; the 100k one has a branch every five instructions, the 1M one every fifty.
+ */
+const BRANCHES = 20_000;
 
 export default async function (report: Report): Promise<void> {
   const isa = parseIsa("rv64imac_zba_zbb");
   const perInsn: number[] = [];
   for (const n of [100_000, 1_000_000]) {
-    const prog = generateProgram(n);
-    const compile = (): unknown => jitRaw(prog, 512, { isa });
+    const prog = generateProgram(n, 1, BRANCHES);
     const out = jitRaw(prog, 512, { isa });
-    const t = timeBest(compile, { rounds: n > 200_000 ? 3 : 5, warmup: 2 });
+    const t = timeBest(() => jitRaw(prog, 512, { isa }), { rounds: n > 200_000 ? 3 : 5, warmup: 2 });
     const ns = (t * 1e9) / prog.length;
     perInsn.push(ns);
-    report.row(`jit ${prog.length} insns (${out.funcs[0]!.passes} passes, ${out.funcs[0]!.code.length} bytes)`, ns, "ns/insn");
+    const f = out.funcs[0]!;
+    report.row(`jit ${prog.length} insns, ${BRANCHES} branches (${f.passes} passes, ${f.code.length} bytes)`, ns, "ns/insn");
   }
   report.row("1M vs 100k, per instruction", perInsn[1]! / perInsn[0]!, "x", "target <= 2");
-  report.line(`target: < 100 ns per eBPF instruction for 100k (${perInsn[0]! < 100 ? "met" : "NOT met"})`);
+  report.line(`target: < 100 ns per eBPF instruction for 100k: ${perInsn[0]! < 100 ? "met" : "NOT met"} (timings are wall-clock: a loaded machine inflates them)`);
+  runtimes(report, generateProgram(100_000, 1, BRANCHES));
+}
+
+/**
+ * The same 100k program executed (it runs straight through, taking some of its forward branches): by the
+ * reference interpreter and, JIT-compiled, on the emulator's kernel model; eBPF instructions per second each.
+ */
+function runtimes(report: Report, prog: Insn[]): void {
+  const isa = parseIsa("rv64imac_zba_zbb");
+  const v = rawProgram(prog);
+  const ctx = new Uint8Array(8);
+  const ref = interpret(v, { ctx });
+  if (ref.kind !== "return") return report.line(`interpreter: the generated program did not return (${ref.report ?? ref.kind})`);
+  const ti = timeBest(() => interpret(v, { ctx }), { rounds: 3, warmup: 1 });
+  report.row(`interpreter, same program (${ref.steps} eBPF insns executed)`, ref.steps / ti / 1e6, "M insn/s");
+  const outs = [jitRaw(prog, 512, { isa, imageAddr: programImageAddr(0) })];
+  const emu = runJit(outs, { ctx }, { isa });
+  if (emu.kind !== "return") return report.line(`emulator: the JIT-compiled program did not return (${emu.report ?? emu.kind})`);
+  const te = timeBest(() => runJit(outs, { ctx }, { isa }), { rounds: 3, warmup: 1 });
+  report.row(`emulator, same program (${emu.steps} RV64 insns executed)`, ref.steps / te / 1e6, "M eBPF insn/s", `${(emu.steps / te / 1e6).toFixed(1)} M RV64 insn/s`);
+  report.line(`both engines return R0 = 0x${ref.r0.toString(16)}: ${emu.r0 === ref.r0 ? "agree" : `DISAGREE (emulator 0x${emu.r0.toString(16)})`}`);
 }

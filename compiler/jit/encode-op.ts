@@ -107,49 +107,87 @@ function operands(op: number, rd: number, rs1: number, rs2: number, imm: number,
 
 type Enc = (rd: number, rs1: number, rs2: number, imm: number, fl: number) => number;
 
-/**
- * The JIT's hot path. A 32-bit op is its row's fixed bits (`match`: function fields and fixed operands) OR the
- * operands placed by the format's packer; compressed ops go through their format codec without encode()'s row
- * lookup. Operand ranges are not re-checked: every value was checked where the emitter chose the instruction
- * (fitsI12 for addi, the branch/jump forms for offsets, ...), and test/jit/encode-op.test.ts checks this path
- * against encodeOp() for every op over its whole operand ranges.
- */
-function fastEncoder(op: number): Enc {
-  const m = OP_NAME[op]!;
-  const row = ROW_OF.get(m)!;
-  const base = row.match;
-  const limit = SHIFT_LIMIT[m];
-  const unary = OP_SHAPE[op] === "R1"; // rs2 is a function field (sext.b, rev8, ...): the row fixes it
-  switch (row.spec.fmt) {
+/** How fastEncode places an op's operands. */
+const K_R = 0, K_R1 = 1, K_I = 2, K_SHIFT = 3, K_S = 4, K_B = 5, K_U = 6, K_J = 7, K_AMO = 8, K_LR = 9, K_CODEC = 10;
+
+function kindOf(op: number): number {
+  const fmt = ROW_OF.get(OP_NAME[op]!)!.spec.fmt;
+  const shape = OP_SHAPE[op];
+  switch (fmt) {
     case "R":
-      return unary ? (rd, rs1) => (base | packR(0, 0, rs1, 0, rd, 0)) >>> 0 : (rd, rs1, rs2) => (base | packR(0, rs2, rs1, 0, rd, 0)) >>> 0;
+      return shape === "R1" ? K_R1 : K_R; // sext.b, rev8, ...: rs2 is a function field the row fixes
     case "I":
-      return (rd, rs1, _rs2, imm) => (base | packI(imm, rs1, 0, rd, 0)) >>> 0;
+      return K_I;
     case "SH6":
     case "SH5":
-      return (rd, rs1, _rs2, imm) => (imm >= 0 && imm < limit! ? (base | packI(imm, rs1, 0, rd, 0)) >>> 0 : rawShift(m, rd, rs1, imm));
+      return K_SHIFT;
     case "S":
-      return (_rd, rs1, rs2, imm) => (base | packS(imm, rs2, rs1, 0, 0)) >>> 0;
+      return K_S;
     case "B":
-      return (_rd, rs1, rs2, imm) => (base | packB(imm, rs2, rs1, 0, 0)) >>> 0;
+      return K_B;
     case "U":
-      return (rd, _rs1, _rs2, imm) => (base | packU(imm, rd, 0)) >>> 0;
+      return K_U;
     case "J":
-      return (rd, _rs1, _rs2, imm) => (base | packJ(imm, rd, 0)) >>> 0;
-    case "AMO": {
-      const lr = OP_SHAPE[op] === "LR"; // lr.w/lr.d: rs2 is 0
-      return (rd, rs1, rs2, _imm, fl) => (base | packR(fl & (AQ | RL), lr ? 0 : rs2, rs1, 0, rd, 0)) >>> 0;
-    }
-    default: {
-      const codec = row.codec;
-      return (rd, rs1, rs2, imm, fl) => {
-        const o = operands(op, rd, rs1, rs2, imm, fl);
-        for (const [k, v] of row.fixed) o[k] = v; // operands the row implies (c.addi16sp's sp, c.jalr's ra)
-        return codec.encode(m, row.base, o);
-      };
-    }
+      return K_J;
+    case "AMO":
+      return shape === "LR" ? K_LR : K_AMO; // lr.w/lr.d: rs2 is 0
+    default:
+      return K_CODEC;
   }
 }
 
-/** fastEncoder() for every op, by op index. */
-export const FAST_ENCODE: readonly Enc[] = OP_NAME.map((_, op) => fastEncoder(op));
+const KIND = Uint8Array.from(OP_NAME, (_, op) => kindOf(op));
+/** Each row's fixed bits: function fields and the operands it fixes. */
+const MATCH = Uint32Array.from(OP_NAME, (m) => ROW_OF.get(m)!.match);
+const LIMIT = Uint8Array.from(OP_NAME, (m) => SHIFT_LIMIT[m] ?? 0);
+
+/**
+ * The JIT's hot path. A 32-bit op is its row's fixed bits (`match`) OR the operands placed by the format's packer;
+ * compressed ops go through their format codec without encode()'s row lookup. Operand ranges are not re-checked:
+ * every value was checked where the emitter chose the instruction (fitsI12 for addi, the branch/jump forms for
+ * offsets, ...), and test/jit/encode-op.test.ts checks this path against encodeOp() for every op over its whole
+ * operand ranges. One function with a switch, not a function per op, so that the call site stays monomorphic.
+ */
+export function fastEncode(op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
+  const base = MATCH[op]!;
+  switch (KIND[op]) {
+    case K_R:
+      return (base | packR(0, rs2, rs1, 0, rd, 0)) >>> 0;
+    case K_R1:
+      return (base | packR(0, 0, rs1, 0, rd, 0)) >>> 0;
+    case K_I:
+      return (base | packI(imm, rs1, 0, rd, 0)) >>> 0;
+    case K_SHIFT:
+      return imm >= 0 && imm < LIMIT[op]! ? (base | packI(imm, rs1, 0, rd, 0)) >>> 0 : rawShift(OP_NAME[op]!, rd, rs1, imm);
+    case K_S:
+      return (base | packS(imm, rs2, rs1, 0, 0)) >>> 0;
+    case K_B:
+      return (base | packB(imm, rs2, rs1, 0, 0)) >>> 0;
+    case K_U:
+      return (base | packU(imm, rd, 0)) >>> 0;
+    case K_J:
+      return (base | packJ(imm, rd, 0)) >>> 0;
+    case K_AMO:
+      return (base | packR(fl & (AQ | RL), rs2, rs1, 0, rd, 0)) >>> 0;
+    case K_LR:
+      return (base | packR(fl & (AQ | RL), 0, rs1, 0, rd, 0)) >>> 0;
+    default:
+      return CODEC_ENCODE[op]!(rd, rs1, rs2, imm, fl);
+  }
+}
+
+function codecEncoder(op: number): Enc {
+  const m = OP_NAME[op]!;
+  const row = ROW_OF.get(m)!;
+  const codec = row.codec;
+  return (rd, rs1, rs2, imm, fl) => {
+    const o = operands(op, rd, rs1, rs2, imm, fl);
+    for (const [k, v] of row.fixed) o[k] = v; // operands the row implies (c.addi16sp's sp, c.jalr's ra)
+    return codec.encode(m, row.base, o);
+  };
+}
+
+const CODEC_ENCODE: readonly Enc[] = OP_NAME.map((_, op) => codecEncoder(op));
+
+/** fastEncode() as a function per op (for callers that hold one op). */
+export const FAST_ENCODE: readonly Enc[] = OP_NAME.map((_, op) => (rd, rs1, rs2, imm, fl) => fastEncode(op, rd, rs1, rs2, imm, fl));

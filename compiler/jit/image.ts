@@ -3,7 +3,7 @@
  * the eBPF slot it came from (for the line map, listings and the judge's traces).
  */
 import type { CodeBuf } from "./code.js";
-import { FAST_ENCODE } from "./encode-op.js";
+import { fastEncode } from "./encode-op.js";
 import { OP_HW } from "./ops.js";
 
 export class ImageWriter {
@@ -27,7 +27,7 @@ export class ImageWriter {
 
   /** Encodes and writes one op. */
   put(op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number, slot: number): void {
-    const w = FAST_ENCODE[op]!(rd, rs1, rs2, imm, fl);
+    const w = fastEncode(op, rd, rs1, rs2, imm, fl);
     const k = this.n;
     if (k === this.offsets.length) this.grow();
     const code = this.code;

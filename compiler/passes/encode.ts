@@ -82,17 +82,19 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const img = new ImageWriter(2 * totalHw, body.n + frame.prologue.n + frame.epilogue.n + 3 * body.nv + 8);
   const nslots = f.fn.insns.length;
   const slotHw = new Int32Array(nslots + 1);
-  const opPos = new Int32Array(body.n);
+  const faults = body.faultOp.length > 0;
+  const opPos = new Int32Array(faults ? body.n : 0); // byte offset of each body op, for the exception table
   const scratch = new CodeBuf(32, 1);
   img.putAll(frame.prologue, -1);
   const bodyStart = img.pos >> 1;
-  const { op, rd, rs1, rs2, imm, fl } = body;
+  const { op, rd, rs1, rs2, imm, fl, uSlot, uLast, uOp } = body;
   for (let u = 0; u < body.nu; u++) {
-    const slot = body.uSlot[u]!;
-    slotHw.fill(img.pos >> 1, slot, body.uLast[u]! + 1);
-    for (let k = body.uOp[u]!, end = body.uOp[u + 1]!; k < end; k++) {
+    const slot = uSlot[u]!;
+    const startHw = img.pos >> 1;
+    for (let s = slot, last = uLast[u]!; s <= last; s++) slotHw[s] = startHw;
+    for (let k = uOp[u]!, end = uOp[u + 1]!; k < end; k++) {
       if (op[k] !== VAR_OP) {
-        opPos[k] = img.pos;
+        if (faults) opPos[k] = img.pos;
         img.put(op[k]!, rd[k]!, rs1[k]!, rs2[k]!, imm[k]!, fl[k]!, slot);
         continue;
       }
