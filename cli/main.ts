@@ -26,6 +26,7 @@ const COMMANDS: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/jit.js"),
   () => import("./commands/conformance.js"),
   () => import("./commands/emu.js"),
+  () => import("./commands/coverage.js"),
 ];
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
