@@ -109,7 +109,7 @@ function lowerOptions(v: JitInput, opts: JitOptions): LowerOptions {
 function checkExceptionSupport(v: JitInput, opts: JitOptions): void {
   const uses = v.exceptionCb !== undefined || v.subprogs.some((s) => s.isExceptionCb || s.isExceptionBoundary);
   if (!uses || opts.framePointer) return;
-  const name = (id: number): string => opts.kfuncName?.(id) ?? modelKfuncName(id) ?? `kfunc#${id}`;
+  const name = (id: number): string => opts.kfuncName?.(id) ?? v.kfuncs?.get(id) ?? modelKfuncName(id) ?? `kfunc#${id}`;
   const at = v.insns.findIndex((x) => x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_KFUNC_CALL && name(x.imm) === "bpf_throw");
   const id = at >= 0 ? v.insns[at]!.imm : 1;
   throw new JitError(`JIT does not support calling kfunc ${name(id)}#${id}`, at >= 0 ? at : undefined);

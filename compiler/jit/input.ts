@@ -23,6 +23,8 @@ export interface JitInput {
   subprogs: readonly JitSubprog[];
   /** Index of the exception callback subprogram, when the program calls bpf_throw. */
   exceptionCb?: number;
+  /** kfunc names by the id in their call's imm (the verifier's `kfuncs`), for messages. */
+  kfuncs?: ReadonlyMap<number, string>;
   /** The verifier inserted explicit zero-extensions (the kernel's aux->verifier_zext): 32-bit ops then skip theirs. */
   verifierZext?: boolean;
   /**

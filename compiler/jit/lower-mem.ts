@@ -144,7 +144,7 @@ function atomic(c: LowerCtx, x: Insn, size: number): void {
   const rs = c.reg(x.src);
   let rd = c.reg(x.dst);
   if (imm === BPF_LOAD_ACQ || imm === BPF_STORE_REL) {
-    if (!c.opts.acqRel) c.fail("load-acquire/store-release are not in Linux 6.12 (enable them with the loadAcqStoreRel option)");
+    if (!c.opts.acqRel) c.fail("load-acquire/store-release are not in Linux 6.12 (enable them with loadAcqStoreRel, `--load-acq-store-rel`)");
     if (imm === BPF_LOAD_ACQ) {
       load(c, c.reg(x.dst), x.off, rs, size, false); // dst = load_acquire(src + off)
       a.fence(0b0010, 0b0011); // fence r, rw
