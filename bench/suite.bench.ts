@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { realEngine } from "../suite/engines/real.js";
@@ -44,9 +44,14 @@ export default async function (report: Report): Promise<void> {
     return;
   }
   const engine = realEngine();
+  const [load] = loadavg();
+  report.line(`machine: ${availableParallelism()} cores, load average ${load!.toFixed(1)} at the start (wall times grow with it)`);
+  const cpu0 = process.cpuUsage();
   const inProcess = timeBest(() => void runSuite(specs, { project, engine }), { rounds: 5, warmup: 1 });
   report.row(`bundled suite in process (${specs.length} specs, warm)`, inProcess * 1e3, "ms");
   report.row("  per spec (all configurations)", (inProcess / specs.length) * 1e3, "ms/spec");
+  const cpu = process.cpuUsage(cpu0);
+  report.row("  CPU time of those 6 runs, per run", (cpu.user + cpu.system) / 6e3, "ms");
 
   const whole = wall(["check", "--no-pending"], repo);
   report.row("rvjit check, bundled suite (child process)", whole.s, "s", `target < 5 s; exit ${whole.code}`);
