@@ -152,3 +152,25 @@ describe("byte swaps", () => {
     expect(one(b.endian(BPF_ALU64, 0x00, R1, 32), "rv64imac_zba_zbb")).toEqual(["rev8 a0,a0", "c.srli a0,0x20"]);
   });
 });
+
+describe("internal instructions of the verifier's rewrites", () => {
+  it("per-CPU address (mov64 with off -1): add __per_cpu_offset[cpu] (cpu from thread_info)", () => {
+    const c = compile([insn(BPF_ALU64 | BPF_MOV | 0x08, R0, R1, -1, 0), b.exit()]);
+    expect(c.slots[0]).toEqual([
+      "c.mv a5,a0", "lw t1,32(tp)", "auipc t2,%pcrel_hi(__per_cpu_offset)", "addi t2,%pcrel_lo(__per_cpu_offset)(t2)",
+      "c.slli t1,0x3", "c.add t1,t2", "ld t1,0(t1)", "c.add a5,t1", // sh3add t1,t1,t2 without Zba (rd == rs: c.slli)
+    ]);
+  });
+
+  it("arena: s7 holds kern_vm_start (saved, loaded by the prologue); PROBE_MEM32 loads add it", () => {
+    const c = compile([insn(0xb9 /* LDX | PROBE_MEM32 | DW */, R0, R1, 8, 0), b.exit()], { arenaKernStart: 0x1_0000_0000n });
+    expect(c.prologue.slice(-3)).toEqual(["c.addi4spn s0,sp,16", "c.li s7,1", "c.slli s7,0x20"]);
+    expect(c.prologue).toContain("c.sdsp s7,0(sp)");
+    expect(c.slots[0]).toEqual(["add t2,a0,s7", "ld a5,8(t2)"]);
+    expect(c.out.funcs[0]!.extable).toHaveLength(1);
+  });
+
+  it("an arena access without an arena is refused", () => {
+    expect(() => compile([insn(0xb9, R0, R1, 8, 0), b.exit()])).toThrow(/arena access \(PROBE_MEM32\) in a program without an arena/);
+  });
+});
