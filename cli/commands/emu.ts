@@ -21,6 +21,7 @@ import { CliError, type CliIo } from "../io.js";
 
 const SIGNAL: Record<FaultKind, number> = {
   "load-fault": 11, "store-fault": 11, guard: 11, "fetch-fault": 11, "illegal-instruction": 4, "misaligned-atomic": 7,
+  breakpoint: 5, "environment-call": 4,
 };
 
 export function register(cli: CAC, io: CliIo): void {

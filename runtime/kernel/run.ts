@@ -96,7 +96,7 @@ export function runJit(programs: readonly JitImage[], input: RunInput = {}, opts
       case EXIT_ECALL:
       case EXIT_EBREAK: {
         const what = exit === EXIT_ECALL ? "ecall" : "ebreak";
-        m.fault = { kind: "illegal-instruction", pc: m.pc, message: `${what} in eBPF program text: the kernel would trap (${what === "ebreak" ? "BUG/breakpoint" : "no system calls from kernel mode"})` };
+        m.fault = { kind: exit === EXIT_ECALL ? "environment-call" : "breakpoint", pc: m.pc, message: `${what} in eBPF program text: the kernel would trap (${what === "ebreak" ? "BUG/breakpoint" : "no system calls from kernel mode"})` };
         return result(k, "fault", formatFault(m.fault, m, k.symbolizer()));
       }
       default:

@@ -175,7 +175,7 @@ export function runElf(elf: Uint8Array, path: string, opts: LinuxRunOptions = {}
       return finish("fault", formatFault(m.fault!, m));
     }
     if (exit === EXIT_EBREAK) {
-      m.fault = { kind: "illegal-instruction", pc: m.pc, message: `ebreak at ${hex(m.pc)} (SIGTRAP)` };
+      m.fault = { kind: "breakpoint", pc: m.pc, message: `ebreak at ${hex(m.pc)} (SIGTRAP)` };
       return finish("fault", formatFault(m.fault, m));
     }
     if (exit === EXIT_BUDGET) continue;

@@ -25,7 +25,9 @@ export type FaultKind =
   | "fetch-fault"
   | "illegal-instruction"
   /** LR/SC/AMO at an address not aligned to its size (plain loads and stores may be misaligned). */
-  | "misaligned-atomic";
+  | "misaligned-atomic"
+  /** ebreak or ecall where the host allows neither (the hart itself only stops on them; hosts report this kind). */
+  | "breakpoint" | "environment-call";
 
 export interface Fault {
   kind: FaultKind;

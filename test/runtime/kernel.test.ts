@@ -73,6 +73,14 @@ describe("bpf_prog_run", () => {
     expect(r.report).toContain("<main+0x0>");
   });
 
+  it("ebreak and ecall in program text stop the run (the kernel would trap)", () => {
+    const brk = runJit([prog(func("main", IMAGE_ADDR, "nop; ebreak; ret"))]);
+    expect(brk.kind).toBe("fault");
+    expect(brk.report).toContain("breakpoint at 0xffffffff01000004 <main+0x4>");
+    expect(brk.report).toContain("ebreak in eBPF program text");
+    expect(runJit([prog(func("main", IMAGE_ADDR, "ecall; ret"))]).report).toContain("environment-call at");
+  });
+
   it("reports a fault with the function, the instruction and the eBPF slot it came from", () => {
     const f = func("main", IMAGE_ADDR, "li a1, 0; ld a5, 0(a1); ret");
     f.insns = [{ offset: 0, size: 4, bpf: 0 }, { offset: 4, size: 4, bpf: 1 }, { offset: 8, size: 4, bpf: -1 }];
