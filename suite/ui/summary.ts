@@ -12,18 +12,23 @@ export interface Tally {
   xfail: number;
   behaviour: number;
   golden: number;
+  /** Of `golden`: specs that have no golden yet. */
+  missing: number;
   errors: number;
   configs: number;
 }
 
 export function tally(outcomes: readonly SpecOutcome[]): Tally {
-  const t: Tally = { specs: outcomes.length, ok: 0, xfail: 0, behaviour: 0, golden: 0, errors: 0, configs: 0 };
+  const t: Tally = { specs: outcomes.length, ok: 0, xfail: 0, behaviour: 0, golden: 0, missing: 0, errors: 0, configs: 0 };
   for (const o of outcomes) {
     t.configs += o.runs.length;
     const v = verdict(o);
     if (v === "error") t.errors++;
     else if (!o.behaviourOk) t.behaviour++;
-    else if (o.golden.kind !== "match") t.golden++;
+    else if (o.golden.kind !== "match") {
+      t.golden++;
+      if (o.golden.kind === "missing") t.missing++;
+    }
     else if (v === "xfail") t.xfail++;
     else t.ok++;
   }
@@ -39,7 +44,7 @@ export function summaryText(t: Tally, seconds: number, c: Colors): string {
   const parts = [c.green(`${t.ok} ok`)];
   if (t.xfail) parts.push(c.yellow(`${t.xfail} xfail`));
   if (t.behaviour) parts.push(c.red(`${t.behaviour} failing behaviour`));
-  if (t.golden) parts.push(c.red(`${t.golden} golden${t.golden === 1 ? "" : "s"} differ`));
+  if (t.golden) parts.push(c.red(`${t.golden} golden${t.golden === 1 ? "" : "s"} differ${t.missing ? ` (${t.missing} missing)` : ""}`));
   if (t.errors) parts.push(c.red(`${t.errors} spec error${t.errors === 1 ? "" : "s"}`));
   return `${t.specs} spec${t.specs === 1 ? "" : "s"} (${t.configs} configuration runs): ${parts.join(", ")} in ${seconds.toFixed(2)} s\n`;
 }
