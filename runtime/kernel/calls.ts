@@ -70,12 +70,12 @@ function callHelper(k: Kernel, off: bigint): Stop | undefined {
   if (off % HELPER_STRIDE !== 0n) {
     return { kind: "fault", what: "bad helper call", why: `jump into helper ${id} at +${hexOff(off % HELPER_STRIDE)}, not to its entry` };
   }
-  const def = HELPERS.get(id);
-  if (id === BPF_FUNC_TAIL_CALL) {
+  const def = k.helpers.get(id);
+  if (id === BPF_FUNC_TAIL_CALL && def === HELPERS.get(BPF_FUNC_TAIL_CALL)) {
     return { kind: "fault", what: "bpf_tail_call called", why: "bpf_tail_call (helper 12) was called as a function: the JIT must emit the inline tail-call sequence" };
   }
   if (!def) {
-    const known = [...HELPERS.values()].map((h) => `${h.id} ${h.name}`).join(", ");
+    const known = [...k.helpers.values()].map((h) => `${h.id} ${h.name}`).join(", ");
     return { kind: "fault", what: "unknown helper", why: `call to helper ${id}, which the kernel model does not implement (it has: ${known})` };
   }
   const a = args(k).slice(0, def.args);

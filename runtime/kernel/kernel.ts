@@ -13,7 +13,7 @@ import { Machine } from "../rv64/machine.js";
 import { Memory, type Region } from "../rv64/memory.js";
 import type { Symbolizer } from "../rv64/report.js";
 import { hex64 } from "./guest-memory.js";
-import { createHelperEnv, type HelperEnv } from "./helpers.js";
+import { createHelperEnv, type HelperDef, type HelperEnv, HELPERS } from "./helpers.js";
 import {
   CTX_ADDR, HELPER_REGION, KFUNC_REGION, mapAddresses, PER_CPU_REGION, PROG_OBJ_BASE, PROG_OBJ_SIZE, progObjectAddr,
   SENTINEL_BASE, STACK_ADDR, STACK_GUARD_ADDR, STACK_GUARD_SIZE, STACK_SIZE, TASK_ADDR, TASK_SIZE,
@@ -62,6 +62,8 @@ export interface RunOptions {
   blocks?: boolean;
   /** Text of eBPF slot `slot` of program `prog`, for fault reports. */
   describeSlot?: (prog: number, slot: number) => string | undefined;
+  /** Helper definitions by number, replacing or adding to helpers.ts HELPERS (e.g. a test suite's own helper). */
+  helpers?: ReadonlyMap<number, HelperDef>;
 }
 
 /** Where a function of a loaded program lives. */
@@ -95,6 +97,8 @@ export class Kernel {
   readonly stack: Region;
   readonly ctx: Region | undefined;
   readonly budget: number;
+  /** The helpers this run offers, by number. */
+  readonly helpers: ReadonlyMap<number, HelperDef>;
   /** Helper and kfunc calls, in order, for results and goldens. */
   readonly calls: { name: string; args: bigint[]; ret?: bigint }[] = [];
   /** Set by bpf_throw: the cookie and the frames it walked. */
@@ -103,6 +107,7 @@ export class Kernel {
   constructor(readonly programs: readonly JitImage[], readonly input: RunInput, readonly opts: RunOptions) {
     const mem = this.mem;
     this.budget = input.budget ?? 10_000_000;
+    this.helpers = opts.helpers ? new Map([...HELPERS, ...opts.helpers]) : HELPERS;
     mem.add({ name: "kernel stack guard", base: STACK_GUARD_ADDR, size: STACK_GUARD_SIZE, perm: "---", guardOf: "kernel stack" });
     this.stack = mem.add({ name: "kernel stack", base: STACK_ADDR, size: STACK_SIZE, perm: "rw-" });
     this.stack.bytes.fill(STACK_PAINT);

@@ -115,6 +115,14 @@ describe("helpers under the C calling convention", () => {
     expect(r.calls[0]!.args[0]).toBe(mapAddress(0));
   });
 
+  it("a run can bring its own helpers (by number), called under the same convention", () => {
+    const twice = { id: 200, name: "twice", args: 1, call: ([a]: readonly bigint[]) => 2n * a! };
+    const p = prog(func("main", IMAGE_ADDR, frame(`li a0, 21; ${callHelper(200)}; mv a5, a0`)));
+    const r = runJit([p], {}, { helpers: new Map([[200, twice]]) });
+    expect([r.kind, r.r0]).toEqual(["return", 42n]);
+    expect(r.calls).toEqual([{ name: "twice", args: [21n], ret: 42n }]);
+  });
+
   it("a bad pointer handed to a helper stops the run with the helper named", () => {
     const body = `${mapPtr("a0", 0)}; li a1, 16; ${callHelper(1)}`;
     const maps = [{ name: "m", type: "hash" as const, keySize: 4, valueSize: 4, maxEntries: 1 }];
