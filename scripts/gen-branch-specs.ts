@@ -160,6 +160,6 @@ export function branchSpecs(): GenSpec[] {
     prefixedSpec("branch-range/jmp-imm-jal.bpf", "if r6 s> 5 goto out", "a compare with an immediate (li t1 first) over 8.4 KiB: bcc+jal after the load", (x) => BigInt.asIntN(64, x) > 5n),
     ...jumpSpecs(),
     farSpec(),
-    convergeSpec(8),
+    convergeSpec(5),
   ];
 }
