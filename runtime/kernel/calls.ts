@@ -6,7 +6,7 @@
  * - The call must land exactly on the entry: helper k at helperAddress(k), kfunc id at kfuncAddress(id).
  * - Arguments in a0..a4; the result in a0; control returns to ra.
  * - Afterwards every caller-saved register that does not carry the result (ra, t0-t6, a1-a7) holds a poison
- *   value that changes with every call, and the 256 bytes below sp hold poison too (the callee's frame would
+ *   value that changes with every call, and the 256 bytes below sp are overwritten (the callee's frame would
  *   have been there). JIT code that keeps something in them across a call fails visibly.
  * - bpf_tail_call (helper 12) is never called: the JIT inlines it. Reaching its address is a fault.
  * - bpf_throw (a kfunc) never returns: see throw.ts.
@@ -33,7 +33,7 @@ export function clobberAfterCall(k: Kernel): void {
   for (const r of CLOBBERED) m.setReg(r, callPoison(call, r));
   const sp = m.reg(X.sp);
   const lo = sp - BigInt(CALLEE_FRAME) < STACK_ADDR ? STACK_ADDR : sp - BigInt(CALLEE_FRAME);
-  if (sp > lo && sp <= k.stack.end) k.stack.bytes.fill(0xdc, Number(lo - STACK_ADDR), Number(sp - STACK_ADDR));
+  if (sp > lo && sp <= k.stack.end) k.scrubStack(lo, sp);
 }
 
 const hexOff = (v: bigint) => `0x${v.toString(16)}`;

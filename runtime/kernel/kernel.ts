@@ -207,11 +207,37 @@ export class Kernel {
     };
   }
 
-  /** Bytes of the kernel stack written during the run (the lowest byte that lost its paint). */
+  /** Lowest stack offset the program wrote, among bytes the kernel has repainted since (see scrub). */
+  private lowWater = STACK_SIZE;
+
+  /**
+   * Overwrites the stack bytes [from, to) as a callee's frames would (helpers, bpf_throw), with the paint, so that
+   * stale data there cannot be relied on and the high-water mark still measures the program alone. What the program
+   * had written there is remembered first.
+   */
+  scrubStack(from: bigint, to: bigint): void {
+    const b = this.stack.bytes;
+    const lo = Number(from - STACK_ADDR), hi = Number(to - STACK_ADDR);
+    for (let i = Math.max(lo, 0); i < hi && i < this.lowWater; i++) {
+      if (b[i] !== STACK_PAINT) {
+        this.lowWater = i;
+        break;
+      }
+    }
+    b.fill(STACK_PAINT, Math.max(lo, 0), Math.min(hi, b.length));
+  }
+
+  /** Bytes of the kernel stack the program used: from the top down to the lowest byte it ever wrote. */
   stackUsed(): number {
     const b = this.stack.bytes;
-    for (let i = 0; i < b.length; i++) if (b[i] !== STACK_PAINT) return b.length - i;
-    return 0;
+    let low = this.lowWater;
+    for (let i = 0; i < low; i++) {
+      if (b[i] !== STACK_PAINT) {
+        low = i;
+        break;
+      }
+    }
+    return b.length - low;
   }
 
   hex(v: bigint): string {

@@ -93,7 +93,7 @@ export function bpfThrow(k: Kernel): Stop | undefined {
 
   const newSp = (throwSp - BigInt(BPF_THROW_FRAMES)) & ~15n;
   if (newSp < STACK_ADDR) return { kind: "fault", what: "kernel stack overflow", why: `bpf_throw's frames below sp ${k.hex(throwSp)} overflow the kernel stack` };
-  k.stack.bytes.fill(0x7b, Number(newSp - STACK_ADDR), Number(throwSp - STACK_ADDR));
+  k.scrubStack(newSp, throwSp);
   const call = k.calls.length - 1;
   for (const r of [X.t0, X.t1, X.t2, X.a5, X.a6, X.a7, X.t3, X.t4, X.t5, X.t6]) m.setReg(r, callPoison(call, r));
   for (const r of CLOBBERED_BY_THROW) m.setReg(r, throwClobber(r));

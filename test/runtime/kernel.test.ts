@@ -115,6 +115,14 @@ describe("helpers under the C calling convention", () => {
     expect(r.calls[0]!.args[0]).toBe(mapAddress(0));
   });
 
+  it("stack used counts the program's frames, not the helper's scribbles below sp", () => {
+    const shallow = runJit([prog(func("main", IMAGE_ADDR, frame(`sd zero, 0(sp); ${callHelper(5)}; li a5, 0`)))]);
+    expect(shallow.stackUsed).toBe(32);
+    // a write 100 bytes below the frame, later overwritten by the helper's frame, still counts
+    const deep = runJit([prog(func("main", IMAGE_ADDR, frame(`li t0, 1; sd t0, -100(sp); ${callHelper(5)}; li a5, 0`)))]);
+    expect(deep.stackUsed).toBe(132);
+  });
+
   it("a run can bring its own helpers (by number), called under the same convention", () => {
     const twice = { id: 200, name: "twice", args: 1, call: ([a]: readonly bigint[]) => 2n * a! };
     const p = prog(func("main", IMAGE_ADDR, frame(`li a0, 21; ${callHelper(200)}; mv a5, a0`)));
