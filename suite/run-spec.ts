@@ -7,7 +7,7 @@
 import { judge } from "./behaviour.js";
 import type { ConfigName } from "./config.js";
 import { NotSupported, type Compiled, type Engine, type EngineResult } from "./engine.js";
-import type { Section } from "./golden/format.js";
+import { checkBody, type Section } from "./golden/format.js";
 import { renderRuns } from "./golden/results.js";
 import { didYouMean, formatPos, SpecError } from "./spec/errors.js";
 import type { Spec } from "./spec/model.js";
@@ -70,6 +70,7 @@ export function runConfig(spec: Spec, config: ConfigName, engine: Engine, extraP
   let sections: Section[];
   try {
     sections = sectionsOf(spec, config, r, listing);
+    sections.forEach(checkBody);
   } catch (e) {
     return failed("error", [`${spec.path}: internal error: ${(e as Error).message}`]);
   }

@@ -72,7 +72,7 @@ export function renderGolden(h: GoldenHeader, sections: readonly Section[]): str
 const UNFIT_RE = /^=== |^(?:<<<<<<<|>>>>>>>|\|\|\|\|\|\|\||=======)(?: |$)|[\x1b\r]/m;
 
 /** Engine text that would break the format is an internal error, caught before anything is written. */
-function checkBody(s: Section): void {
+export function checkBody(s: Section): void {
   const bad = UNFIT_RE.exec(s.body);
   if (bad || s.body.endsWith("\n") || s.body === "" || SAME_RE.test(s.body) || s.summary.includes("\n")) {
     const line = bad ? s.body.slice(0, bad.index).split("\n").length : 0;

@@ -91,6 +91,14 @@ describe("rvjit check", () => {
     expect(marked.out).toContain("xfail specs/a/marked.bpf\n");
   });
 
+  it("reports engine output that would corrupt a golden as an internal error of that configuration", async () => {
+    const root = tempProject({ "specs/a/add.bpf": ADD, "specs/a/sub.bpf": SUB });
+    const r = await cli(root, ["check", "--no-pending"], { engine: onlyZbb("insn_1", "insn_1\n=== rv64ima ===") });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/rv64imac_zba_zbb: internal error: specs\/a\/add\.bpf: internal error: section rv64imac_zba_zbb: text unfit for a golden \(line 4: /);
+    expect(r.out).toContain("2 specs (6 configuration runs): 0 ok, 2 failing behaviour");
+  });
+
   it("fails an xfail that passes (unexpected pass), naming the line to remove", async () => {
     const root = tempProject({ "specs/a/x.bpf": fakeSpec("now fixed", "; run: => r0=7\n; xfail rv64ima: used to fail\nr0 = 7\nexit") });
     const r = await cli(root, ["check"]);
