@@ -127,7 +127,8 @@ export function jumpForm(off: number, fixed: boolean): number {
 
 /** Appends `if (rd COND rs) goto pc + off`. */
 export function emitBranch(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void {
-  BRANCH_FORMS[branchForm(off)]!.emit(buf, cond, rd, rs, off);
+  const hw = branchHw(off);
+  BRANCH_FORMS[hw === 2 ? 0 : hw === 4 ? 1 : 2]!.emit(buf, cond, rd, rs, off);
 }
 
 /** Appends `rd = pc + size; goto pc + off`. */

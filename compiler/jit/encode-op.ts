@@ -172,9 +172,31 @@ export function fastEncode(op: number, rd: number, rs1: number, rs2: number, imm
     case K_LR:
       return (base | packR(fl & (AQ | RL), 0, rs1, 0, rd, 0)) >>> 0;
     default:
-      return CODEC_ENCODE[op]!(rd, rs1, rs2, imm, fl);
+      return compressed(op, rd, rs1, rs2, imm, fl);
   }
 }
+
+/**
+ * Compressed ops through their format codec, remembered: a JIT image uses few distinct compressed encodings
+ * (c.li a5,0, c.mv a5,a0, the zext pair, ...), and the codec path costs far more than a Map lookup. The key packs
+ * the op, rd and the immediate (biased into 11 bits: every compressed immediate lies in -1024..1023) into a small
+ * integer; the other two registers are stored beside the encoding and compared on a hit.
+ */
+const COMPRESSED = new Map<number, number>();
+
+function compressed(op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
+  if (KEYED[op] === 0 || imm < -1024 || imm >= 1024) return CODEC_ENCODE[op]!(rd, rs1, rs2, imm, fl);
+  const key = (op << 16) | (rd << 11) | (imm + 1024);
+  const regs = (rs1 << 5) | rs2; // kept in the value's upper half and compared: the key leaves them out
+  const hit = COMPRESSED.get(key);
+  if (hit !== undefined && hit >>> 16 === regs) return hit & 0xffff;
+  const w = CODEC_ENCODE[op]!(rd, rs1, rs2, imm, fl);
+  COMPRESSED.set(key, (w | (regs << 16)) >>> 0);
+  return w;
+}
+
+/** Ops whose encodings are remembered: the compressed ones (everything encoded through a codec is 16-bit here). */
+const KEYED = Uint8Array.from(OP_NAME, (m, op) => (KIND[op] === K_CODEC && m.startsWith("c.") ? 1 : 0));
 
 function codecEncoder(op: number): Enc {
   const m = OP_NAME[op]!;

@@ -1,6 +1,7 @@
 /**
- * @fileoverview The code image being written by the final pass: bytes, plus per instruction its offset, encoding and
- * the eBPF slot it came from (for the line map, listings and the judge's traces).
+ * @fileoverview The code image being written by the final pass: bytes, plus per instruction its offset and the eBPF
+ * slot it came from (for the line map, listings and the judge's traces); sizes and words are read back from the
+ * bytes when asked for.
  */
 import type { CodeBuf } from "./code.js";
 import { fastEncode } from "./encode-op.js";
@@ -13,16 +14,24 @@ export class ImageWriter {
   /** Instructions written so far. */
   n = 0;
   offsets: Int32Array;
-  words: Uint32Array;
   slots: Int32Array;
-  sizes: Uint8Array;
 
   constructor(bytes: number, insnEstimate: number) {
     this.code = new Uint8Array(bytes);
     this.offsets = new Int32Array(insnEstimate);
-    this.words = new Uint32Array(insnEstimate);
     this.slots = new Int32Array(insnEstimate);
-    this.sizes = new Uint8Array(insnEstimate);
+  }
+
+  /** Size in bytes of instruction k. */
+  size(k: number): 2 | 4 {
+    return (this.code[this.offsets[k]!]! & 3) === 3 ? 4 : 2;
+  }
+
+  /** Encoding of instruction k, as written. */
+  word(k: number): number {
+    const c = this.code;
+    const p = this.offsets[k]!;
+    return this.size(k) === 4 ? (c[p]! | (c[p + 1]! << 8) | (c[p + 2]! << 16) | (c[p + 3]! << 24)) >>> 0 : c[p]! | (c[p + 1]! << 8);
   }
 
   /** Encodes and writes one op. */
@@ -33,7 +42,6 @@ export class ImageWriter {
     const code = this.code;
     let p = this.pos;
     this.offsets[k] = p;
-    this.words[k] = w;
     this.slots[k] = slot;
     code[p] = w;
     code[p + 1] = w >>> 8;
@@ -41,11 +49,7 @@ export class ImageWriter {
       code[p + 2] = w >>> 16;
       code[p + 3] = w >>> 24;
       p += 4;
-      this.sizes[k] = 4;
-    } else {
-      p += 2;
-      this.sizes[k] = 2;
-    }
+    } else p += 2;
     this.pos = p;
     this.n = k + 1;
   }
@@ -57,14 +61,12 @@ export class ImageWriter {
 
   private grow(): void {
     const n = this.offsets.length * 2;
-    const g = <T extends Int32Array | Uint32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
+    const g = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
       b.set(a);
       return b;
     };
     this.offsets = g(this.offsets);
-    this.words = g(this.words);
     this.slots = g(this.slots);
-    this.sizes = g(this.sizes);
   }
 }

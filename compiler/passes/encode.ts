@@ -124,7 +124,7 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
-      insns ??= Array.from(img.offsets.subarray(0, img.n), (offset, k) => ({ offset, size: img.sizes[k] as 2 | 4, word: img.words[k]!, bpf: img.slots[k]! }));
+      insns ??= Array.from(img.offsets.subarray(0, img.n), (offset, k) => ({ offset, size: img.size(k), word: img.word(k), bpf: img.slots[k]! }));
       return insns;
     },
     lineMap,
