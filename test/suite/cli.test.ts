@@ -95,7 +95,7 @@ describe("rvjit check", () => {
     const root = tempProject({ "specs/a/add.bpf": ADD, "specs/a/sub.bpf": SUB });
     const r = await cli(root, ["check", "--no-pending"], { engine: onlyZbb("insn_1", "insn_1\n=== rv64ima ===") });
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/rv64imac_zba_zbb: internal error: specs\/a\/add\.bpf: internal error: section rv64imac_zba_zbb: text unfit for a golden \(line 4: /);
+    expect(r.out).toMatch(/rv64imac_zba_zbb: internal error: specs\/a\/add\.bpf: internal error: section rv64imac_zba_zbb: text unfit for a golden \(line 5: /);
     expect(r.out).toContain("2 specs (6 configuration runs): 0 ok, 2 failing behaviour");
   });
 
