@@ -52,9 +52,9 @@ function backwardSpec(path: string, n: number, desc: string): GenSpec {
   };
 }
 
-/** The same over 2100 slots (8.4 KiB: the jal form), with a branch that first copies its operands. */
+/** The same over 1100 slots (4.4 KiB: the jal form), with a branch that first copies its operands. */
 function prefixedSpec(path: string, cond: string, desc: string, taken: (x: bigint) => boolean): GenSpec {
-  const n = 2100;
+  const n = 1100;
   const xs = [0n, 5n, 7n, 0x1_0000_0006n, 0xffff_ffffn];
   return {
     path,
@@ -67,18 +67,18 @@ function prefixedSpec(path: string, cond: string, desc: string, taken: (x: bigin
 
 /** Unconditional forms: a goto over the filler, and an exit whose jump to the epilogue crosses it. */
 function jumpSpecs(): GenSpec[] {
-  const n = 2100;
+  const n = 1100;
   return [
     {
       path: "branch-range/goto-jal.bpf",
-      desc: "goto forward over 8.4 KiB and back: both become jal (±1 MiB)",
+      desc: "goto forward over 4.4 KiB and back: both become jal (±1 MiB)",
       source: SOURCE,
       runs: [...ctxRun(["x"], [0n], `r0=${val(xorOf(0, n))}`), ...ctxRun(["x"], [1n], `r0=${val(xorOf(0, n) ^ 1n)}`)],
       body: ["r6 = *(u64 *)(r1 + 0)", "r3 = 0", "if r6 == 0 goto body", "r3 = 1", "goto out", "body:", ...filler(0, n), "r0 = r3", "exit", "out: goto body"],
     },
     {
       path: "branch-range/exit-jal.bpf",
-      desc: "an exit 8.4 KiB before the end jumps to the epilogue with jal",
+      desc: "an exit 4.4 KiB before the end jumps to the epilogue with jal",
       source: SOURCE,
       runs: [...ctxRun(["x"], [0n], `r0=${val(xorOf(0, n))}`), ...ctxRun(["x"], [1n], "r0=7")],
       body: ["r6 = *(u64 *)(r1 + 0)", "r3 = 0", "if r6 == 0 goto body", "r0 = 7", "exit", "body:", ...filler(0, n), "r0 = r3", "exit"],
@@ -155,9 +155,9 @@ export function branchSpecs(): GenSpec[] {
     forwardSpec("branch-range/fwd-near.bpf", 10, "a forward conditional branch over 40 bytes of code"),
     backwardSpec("branch-range/bwd-4096-b-type.bpf", 1023, "a backward conditional branch of -4096 bytes, the farthest B-type branch backwards"),
     backwardSpec("branch-range/bwd-4100-jal.bpf", 1024, "a backward conditional branch of -4100 bytes, just out of B-type reach: bcc +8 then jal"),
-    prefixedSpec("branch-range/jmp32-jal.bpf", "if w6 > w7 goto out", "a JMP32 branch (operands zero-extended into t1/t2 first) over 8.4 KiB: bcc+jal after the copies", (x) => (x & 0xffff_ffffn) > 6n),
-    prefixedSpec("branch-range/jset-jal.bpf", "if r6 & 4 goto out", "JSET (and into t1 first) over 8.4 KiB: bnez t1 +8 then jal", (x) => (x & 4n) !== 0n),
-    prefixedSpec("branch-range/jmp-imm-jal.bpf", "if r6 s> 5 goto out", "a compare with an immediate (li t1 first) over 8.4 KiB: bcc+jal after the load", (x) => BigInt.asIntN(64, x) > 5n),
+    prefixedSpec("branch-range/jmp32-jal.bpf", "if w6 > w7 goto out", "a JMP32 branch (operands zero-extended into t1/t2 first) over 4.4 KiB: bcc+jal after the copies", (x) => (x & 0xffff_ffffn) > 6n),
+    prefixedSpec("branch-range/jset-jal.bpf", "if r6 & 4 goto out", "JSET (and into t1 first) over 4.4 KiB: bnez t1 +8 then jal", (x) => (x & 4n) !== 0n),
+    prefixedSpec("branch-range/jmp-imm-jal.bpf", "if r6 s> 5 goto out", "a compare with an immediate (li t1 first) over 4.4 KiB: bcc+jal after the load", (x) => BigInt.asIntN(64, x) > 5n),
     ...jumpSpecs(),
     farSpec(),
     convergeSpec(5),
