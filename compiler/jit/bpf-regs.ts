@@ -4,8 +4,8 @@
  */
 import { X, type Reg } from "../riscv/regs.js";
 
-/** eBPF register number -> RV64 register, indexed R0..R10 then AX (11). */
-export const BPF_TO_RV: readonly Reg[] = Object.freeze([
+/** eBPF register number -> RV64 register, indexed R0..R10 then AX (11). A typed array: read on every instruction. */
+export const BPF_TO_RV: Uint8Array = Uint8Array.from([
   X.a5, // R0: return value inside BPF code; copied (sign-extended) to a0 only by the epilogue
   X.a0, // R1: first argument = first C argument, so helpers are called without shuffling
   X.a1, // R2
@@ -50,5 +50,5 @@ const TRACKED_MASK = TRACKED.reduce((m, r) => m | seenBit(r), 0);
 
 /** The seen-bit a use of eBPF register `bpfReg` sets (0 when its RV register is not tracked). */
 export function seenOf(bpfReg: number): number {
-  return seenBit(BPF_TO_RV[bpfReg]!) & TRACKED_MASK;
+  return (1 << BPF_TO_RV[bpfReg]!) & TRACKED_MASK;
 }

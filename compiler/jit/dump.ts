@@ -69,7 +69,7 @@ function seenText(flags: number): string {
 }
 
 function mappedText(m: RegMapped): string {
-  const map = BPF_TO_RV.map((rv, r) => `${r === 11 ? "ax" : `r${r}`}=${ABI_NAMES[rv]}`).join(" ");
+  const map = Array.from(BPF_TO_RV, (rv, r) => `${r === 11 ? "ax" : `r${r}`}=${ABI_NAMES[rv]}`).join(" ");
   const lines = [`; register map: ${map}; tcc=a6 (s6 across calls), scratch t1 t2 t3`];
   m.split.funcs.forEach((fn, k) => {
     const s = m.seen[k]!;
