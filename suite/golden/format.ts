@@ -47,6 +47,8 @@ export interface GoldenHeader {
 const MARKER_RE = /^=== (\S+)(?: @ after:(\S+))? ===(?: (.*))?$/;
 const SAME_RE = /^\(same as (.+)\)$/;
 const CONFLICT_RE = /^(?:<<<<<<< |>>>>>>> |\|\|\|\|\|\|\| |=======$|<<<<<<<$|>>>>>>>$|\|\|\|\|\|\|\|$)/;
+const CONFLICT_M = new RegExp(CONFLICT_RE.source, "m");
+const MARKER_M = new RegExp(MARKER_RE.source, "gm");
 
 /** Renders a golden: sections must already be in canonical order (config matrix order, main before passes). */
 export function renderGolden(h: GoldenHeader, sections: readonly Section[]): string {
@@ -99,37 +101,48 @@ export interface ParsedGolden {
   conflictLine?: number;
 }
 
+/** 1-based line number of character `index` of `text`. */
+function lineAt(text: string, index: number): number {
+  let n = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < index; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/** Parses a golden with a few whole-text scans (goldens of big programs run to megabytes). */
 export function parseGolden(text: string): ParsedGolden {
-  const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
   const g: ParsedGolden = { sections: [] };
-  const conflict = lines.findIndex((l) => CONFLICT_RE.test(l));
-  if (conflict >= 0) g.conflictLine = conflict + 1;
-  const ver = /^# rvjit golden v(\d+)\b/.exec(lines[0] ?? "");
+  const conflict = CONFLICT_M.exec(text);
+  if (conflict) g.conflictLine = lineAt(text, conflict.index);
+  const ver = /^# rvjit golden v(\d+)\b/.exec(text);
   if (ver) g.version = Number(ver[1]);
-  const spec = lines.slice(0, 8).map((l) => /^# spec: (.*)$/.exec(l)).find(Boolean);
+  const head = text.slice(0, 2000);
+  const spec = /^# spec: (.*)$/m.exec(head);
   if (spec) g.specPath = spec[1];
-  let cur: RawSection | undefined;
-  let body: string[] = [];
-  const flush = () => {
-    if (!cur) return;
-    while (body.length && body[body.length - 1] === "") body.pop();
-    cur.body = body.join("\n");
-    g.sections.push(cur);
-  };
-  lines.forEach((l, i) => {
-    const m = MARKER_RE.exec(l);
-    if (!m) {
-      body.push(l);
-      return;
-    }
-    flush();
-    body = [];
-    cur = { key: m[2] === undefined ? m[1]! : `${m[1]} @ after:${m[2]}`, config: m[1]!, summary: m[3] ?? "", body: "", line: i + 1 };
-    if (m[2] !== undefined) cur.pass = m[2];
+  const markers = [...text.matchAll(MARKER_M)];
+  let line = 1;
+  let from = 0;
+  markers.forEach((m, k) => {
+    line += countNewlines(text, from, m.index);
+    from = m.index;
+    const bodyStart = m.index + m[0].length + 1;
+    const bodyEnd = k + 1 < markers.length ? markers[k + 1]!.index : text.length;
+    const sec: RawSection = { key: m[2] === undefined ? m[1]! : `${m[1]} @ after:${m[2]}`, config: m[1]!, summary: m[3] ?? "", body: text.slice(bodyStart, trimNewlines(text, bodyStart, bodyEnd)), line };
+    if (m[2] !== undefined) sec.pass = m[2];
+    g.sections.push(sec);
   });
-  flush();
   return g;
+}
+
+/** End of text[from, to) without its trailing newlines. */
+function trimNewlines(text: string, from: number, to: number): number {
+  while (to > from && text.charCodeAt(to - 1) === 10) to--;
+  return to;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf("\n", from); i >= 0 && i < to; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }
 
 /** Each section's body with `(same as ...)` resolved; a reference that does not resolve is reported, not guessed. */
