@@ -29,28 +29,38 @@ export interface PassFrame {
   tailEpilogueHw: number;
 }
 
-export abstract class Layout {
-  prologueLen = 0;
-  epilogueOffset = 0;
-  /** The image has an address: calls to fixed addresses get their real offsets (and may shrink to jal). */
-  allocated = false;
-  /** Final pass of a multi-function program: bpf-to-bpf calls know their targets. */
-  extraPass = false;
-  /** Per var item: target address minus image address (bytes), for CallFixed/CallBpf once known, else NaN. */
-  readonly delta: Float64Array;
-  // Results of the latest pass, per var item:
+/** What a pass decides, per var item. */
+export interface PassResult {
   /** Position (halfwords from the image start). */
   readonly at: Int32Array;
   /** Size (halfwords). */
   readonly hw: Uint8Array;
   /** PC-relative byte offset the item was sized for (Branch, Jump, JumpEpilogue, CallFixed, CallBpf, TailOut). */
   readonly rvoff: Float64Array;
+}
+
+function passResult(nv: number): PassResult {
+  return { at: new Int32Array(nv), hw: new Uint8Array(nv), rvoff: new Float64Array(nv) };
+}
+
+export abstract class Layout implements PassResult {
+  prologueLen = 0;
+  epilogueOffset = 0;
+  /** The image has an address: calls to fixed addresses get their real offsets (and may shrink to jal). */
+  allocated = false;
+  /** Per var item: target address minus image address (bytes), for CallFixed once allocated, else NaN. */
+  readonly delta: Float64Array;
+  // The latest sizing pass's results:
+  readonly at: Int32Array;
+  readonly hw: Uint8Array;
+  readonly rvoff: Float64Array;
 
   constructor(readonly body: CodeBuf) {
     this.delta = new Float64Array(body.nv).fill(NaN);
-    this.at = new Int32Array(body.nv);
-    this.hw = new Uint8Array(body.nv);
-    this.rvoff = new Float64Array(body.nv);
+    const r = passResult(body.nv);
+    this.at = r.at;
+    this.hw = r.hw;
+    this.rvoff = r.rvoff;
   }
 
   /** offset[k] as the kernel would read it now. */
@@ -58,12 +68,19 @@ export abstract class Layout {
 
   /**
    * Runs one pass; returns the image size in halfwords. `record`: update the offset table, prologueLen and
-   * epilogueOffset (sizing passes); the final pass reads them frozen.
+   * epilogueOffset (sizing passes); the final pass reads them frozen. Results go to `out` (this layout's own by
+   * default). `bpfDelta` is the extra pass: per CallBpf item, its target's address minus the image's.
    */
-  abstract pass(frame: PassFrame, record: boolean): number;
+  abstract pass(frame: PassFrame, record: boolean, out?: PassResult, bpfDelta?: Float64Array): number;
+
+  /** The final pass, into a new result: this layout (a converged one, the previous pass's output) stays as it is. */
+  finalPass(frame: PassFrame, bpfDelta?: Float64Array): { size: number; result: PassResult } {
+    const result = passResult(this.body.nv);
+    return { size: this.pass(frame, false, result, bpfDelta), result };
+  }
 
   /** Sizes var item `v` at halfword `at` (its unit starts at `start`, slot `slot`); records its offset. */
-  protected size(v: number, kind: number, at: number, start: number, slot: number, frame: PassFrame): number {
+  protected size(v: number, kind: number, at: number, start: number, slot: number, frame: PassFrame, out: PassResult, bpfDelta: Float64Array | undefined): number {
     const b = this.body;
     let off: number;
     switch (kind) {
@@ -71,20 +88,20 @@ export abstract class Layout {
       case VK.Jump: {
         const t = b.vtarget[v]!;
         off = 2 * ((t > 0 ? this.offsetAt(t - 1) : this.prologueLen) - at); // eBPF offsets are from pc + 1
-        this.rvoff[v] = off;
+        out.rvoff[v] = off;
         return kind === VK.Branch ? branchHw(off) : JUMP_FORMS[jumpForm(off, true)]!.hw;
       }
       case VK.JumpEpilogue:
         off = 2 * (this.epilogueOffset - at);
-        this.rvoff[v] = off;
+        out.rvoff[v] = off;
         return JUMP_FORMS[jumpForm(off, true)]!.hw;
       case VK.CallFixed:
         off = this.allocated && !Number.isNaN(this.delta[v]!) ? this.delta[v]! - 2 * at : 0;
-        this.rvoff[v] = off;
+        out.rvoff[v] = off;
         return JUMP_FORMS[jumpForm(off, true)]!.hw;
       case VK.CallBpf:
-        off = this.extraPass ? this.delta[v]! - 2 * at : 0;
-        this.rvoff[v] = off;
+        off = bpfDelta ? bpfDelta[v]! - 2 * at : 0;
+        out.rvoff[v] = off;
         return JUMP_FORMS[jumpForm(off, false)]!.hw;
       case VK.Addr:
         return 4;
@@ -93,7 +110,7 @@ export abstract class Layout {
         // alone for i == 0, which then also counts the prologue), added to where the unit starts.
         const tc = slot > 0 ? this.offsetAt(slot) - this.offsetAt(slot - 1) : this.offsetAt(0);
         off = 2 * (tc - (at - start));
-        this.rvoff[v] = off;
+        out.rvoff[v] = off;
         return BRANCH_FORMS[branchForm(off)]!.hw;
       }
       case VK.TailEpilogue:
@@ -117,7 +134,7 @@ export class FullLayout extends Layout {
     return this.offset[k]!;
   }
 
-  pass(frame: PassFrame, record: boolean): number {
+  pass(frame: PassFrame, record: boolean, out: PassResult = this, bpfDelta?: Float64Array): number {
     const b = this.body;
     let pos = frame.prologueHw;
     if (record) this.prologueLen = pos;
@@ -126,9 +143,9 @@ export class FullLayout extends Layout {
       let extra = 0;
       for (let v = b.uVar[u]!; v < b.uVar[u + 1]!; v++) {
         const at = start + b.vpre[v]! + extra;
-        const hw = this.size(v, b.vk[v]!, at, start, b.uSlot[u]!, frame);
-        this.at[v] = at;
-        this.hw[v] = hw;
+        const hw = this.size(v, b.vk[v]!, at, start, b.uSlot[u]!, frame, out, bpfDelta);
+        out.at[v] = at;
+        out.hw[v] = hw;
         extra += hw;
       }
       pos = start + b.uHw[u]! + extra;
@@ -200,10 +217,11 @@ export class SegmentedLayout extends Layout {
     return this.segSet[s] ? this.segStart[s]! + (rel < 0 ? 0 : rel) : 32 * (k + 1);
   }
 
-  pass(frame: PassFrame, record: boolean): number {
+  pass(frame: PassFrame, record: boolean, out: PassResult = this, bpfDelta?: Float64Array): number {
     const b = this.body;
     const { uVar, uHw, uSlot, vk, vpre, vtarget } = b;
-    const { segUnit, segLead, segFixed, segStart, segSet, slotSeg, slotRel, at: atOf, hw: hwOf, rvoff } = this;
+    const { segUnit, segLead, segFixed, segStart, segSet, slotSeg, slotRel } = this;
+    const { at: atOf, hw: hwOf, rvoff } = out;
     let pos = frame.prologueHw;
     if (record) this.prologueLen = pos;
     const prologueLen = this.prologueLen;
@@ -234,7 +252,7 @@ export class SegmentedLayout extends Layout {
           const off = 2 * (to - at);
           rvoff[v] = off;
           hw = branchHw(off);
-        } else hw = this.size(v, vk[v]!, at, start, uSlot[u]!, frame);
+        } else hw = this.size(v, vk[v]!, at, start, uSlot[u]!, frame, out, bpfDelta);
         atOf[v] = at;
         hwOf[v] = hw;
         extra += hw;

@@ -11,6 +11,7 @@ import { X } from "../riscv/regs.js";
 import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
 import { CodeBuf, VAR_OP, VK } from "../jit/code.js";
 import { ImageWriter } from "../jit/image.js";
+import type { PassResult } from "../jit/layout.js";
 import { JitError } from "../jit/errors.js";
 import type { FrameLayout } from "../jit/frame.js";
 import { inAuipcJalrRange } from "../jit/imm.js";
@@ -69,14 +70,17 @@ export function encodeFunctions(fixed: Fixed, multi: boolean, warnings: string[]
 }
 
 function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], warnings: string[]): JitFunction {
-  const st = f.layout;
   const body = f.body;
-  st.extraPass = multi;
-  for (let v = 0; v < body.nv; v++) {
-    if (body.vk[v] === VK.CallBpf && multi) st.delta[v] = Number(BigInt.asIntN(64, addrs[body.vtarget[v]!]! - f.addr));
+  // The extra pass (several functions): bpf-to-bpf calls know how far their targets are.
+  let bpfDelta: Float64Array | undefined;
+  if (multi) {
+    bpfDelta = new Float64Array(body.nv);
+    for (let v = 0; v < body.nv; v++) {
+      if (body.vk[v] === VK.CallBpf) bpfDelta[v] = Number(BigInt.asIntN(64, addrs[body.vtarget[v]!]! - f.addr));
+    }
   }
   const frame = f.steady;
-  const totalHw = st.pass(passFrame(frame), false);
+  const { size: totalHw, result: st } = f.layout.finalPass(passFrame(frame), bpfDelta);
   if (totalHw > f.allocHw) throw new JitError(`internal: final pass of ${f.fn.name} is larger (${totalHw} halfwords) than its allocation (${f.allocHw})`);
 
   const img = new ImageWriter(2 * totalHw, body.n + frame.prologue.n + frame.epilogue.n + 3 * body.nv + 8);
@@ -101,7 +105,7 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
       const v = imm[k]!;
       if (2 * st.at[v]! !== img.pos) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${2 * st.at[v]!} but lands at ${img.pos}`);
       scratch.n = scratch.hw = 0;
-      expandVar(scratch, f, v, multi, addrs, frame.tailEpilogue, 2 * st.at[v]!);
+      expandVar(scratch, f, st, v, multi, addrs, frame.tailEpilogue, 2 * st.at[v]!);
       if (scratch.hw !== st.hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
       img.putAll(scratch, slot);
     }
@@ -110,7 +114,7 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   slotHw[nslots] = epilogueHw;
   img.putAll(frame.epilogue, -1);
   if (img.pos !== 2 * totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${img.pos} bytes, laid out as ${2 * totalHw}`);
-  checkTargets(f, slotHw, epilogueHw, warnings);
+  checkTargets(f, st, slotHw, epilogueHw, warnings);
   const code = img.code;
   const extable = body.faultOp.map((k, e) => ({ insn: opPos[k]!, fixup: opPos[k]! + 2 * OP_HW[op[k]!]!, reg: body.faultReg[e]! }));
   const lineMap = new Array<number>(nslots);
@@ -140,9 +144,8 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
 }
 
 /** Writes var item `v` in the form and with the offset the final pass computed. */
-function expandVar(out: CodeBuf, f: FixedFunc, v: number, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, at: number): void {
+function expandVar(out: CodeBuf, f: FixedFunc, st: PassResult, v: number, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, at: number): void {
   const b = f.body;
-  const st = f.layout;
   const off = st.rvoff[v]!;
   switch (b.vk[v]) {
     case VK.Branch:
@@ -175,9 +178,8 @@ function expandVar(out: CodeBuf, f: FixedFunc, v: number, multi: boolean, addrs:
  * Every branch and jump must land where its target's code starts. The kernel does not check this (its final pass
  * trusts a converged size); a program whose layout is inconsistent is refused rather than miscompiled.
  */
-function checkTargets(f: FixedFunc, slotHw: Int32Array, epilogueHw: number, warnings: string[]): void {
+function checkTargets(f: FixedFunc, st: PassResult, slotHw: Int32Array, epilogueHw: number, warnings: string[]): void {
   const b = f.body;
-  const st = f.layout;
   for (let u = 0; u < b.nu; u++) {
     for (let v = b.uVar[u]!; v < b.uVar[u + 1]!; v++) {
       const kind = b.vk[v];
