@@ -13,7 +13,7 @@
  * An exception callback instead adopts its boundary's frame: s0 = a2 (the boundary's s0, from bpf_throw), sp below
  * it, nothing stored (arm64 does the same: `mov x29, x2; sub sp, x29, #96`). The RISC-V patch does not say whether
  * the callback keeps the entry sequence; we follow arm64, whose callback keeps its patch site like every function,
- * so the callback starts with the same two nops and TCC initialisation (harmless: it never tail-calls back).
+ * so the callback starts with the same two nops and TCC initialisation.
  */
 import { MAX_TAIL_CALL_CNT } from "../kernel-abi.js";
 import { X, type Reg } from "../riscv/regs.js";
