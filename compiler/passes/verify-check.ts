@@ -16,7 +16,8 @@ import { checkCall, checkExit, fp } from "./verify-call.js";
 import { isJump, jumpTarget } from "./verify-cfg.js";
 import { type CheckEnv, fail } from "./verify-env.js";
 import { checkAlu, checkJump, checkLdImm64, checkMemInsn, type Succ } from "./verify-insn.js";
-import { cloneState, covers, newFrame, stateKey, type VState } from "./verify-state.js";
+import { type Relevance, relevance } from "./verify-live.js";
+import { cloneState, covers, newFrame, type RelevanceOf, sameState, type VState } from "./verify-state.js";
 import { type Reg, UNKNOWN } from "./verify-value.js";
 
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ. */
@@ -24,7 +25,6 @@ const MAX_PENDING = 8192;
 
 interface Checkpoint {
   st: VState;
-  key: string;
   insn: number;
   /** Paths (and unfinished child checkpoints) below this one still being explored. */
   branches: number;
@@ -77,17 +77,47 @@ function step(env: CheckEnv, st: VState, i: number): Succ[] {
   }
 }
 
+/** What still matters in each frame of `st` when its innermost frame is at slot `i`. */
+function relevanceAt(rel: Relevance, st: VState, i: number): RelevanceOf {
+  return (frame) => {
+    const at = frame === st.frames.length - 1 ? i : st.frames[frame + 1]!.callsite + 1;
+    return { regs: rel.regs[at]!, lo: rel.slotsLo[at]!, hi: rel.slotsHi[at]! };
+  };
+}
+
+/** A finished state kept for pruning, with how often it helped (the kernel's hit_cnt / miss_cnt). */
+interface Explored {
+  st: VState;
+  hits: number;
+  misses: number;
+}
+
+/** Is `cur` covered by a finished state at its slot? Drops states that keep missing, as the kernel does. */
+function coveredByExplored(list: Explored[] | undefined, cur: VState, matters: RelevanceOf): boolean {
+  if (!list) return false;
+  for (let k = 0; k < list.length; k++) {
+    const e = list[k]!;
+    if (covers(e.st, cur, matters)) {
+      e.hits++;
+      return true;
+    }
+    if (++e.misses > e.hits * 3 + 3) list.splice(k--, 1);
+  }
+  return false;
+}
+
 /** Explores every path from `start` in state `st0`. */
-function walk(env: CheckEnv, st0: VState, start: number, marks: Uint8Array): void {
-  const active = new Map<number, Map<string, Checkpoint>>();
-  const done = new Map<number, VState[]>();
+function walk(env: CheckEnv, st0: VState, start: number, marks: Uint8Array, rel: Relevance): void {
+  const active = new Map<number, Checkpoint[]>();
+  const done = new Map<number, Explored[]>();
   const finish = (from: Checkpoint | undefined) => {
     for (let cp = from; cp; cp = cp.parent) {
       if (--cp.branches > 0) return;
-      active.get(cp.insn)!.delete(cp.key);
+      const here = active.get(cp.insn)!;
+      here.splice(here.indexOf(cp), 1);
       let list = done.get(cp.insn);
       if (!list) done.set(cp.insn, (list = []));
-      list.push(cp.st);
+      list.push({ st: cp.st, hits: 0, misses: 0 });
     }
   };
   const pending: Path[] = [{ st: st0, insn: start }];
@@ -97,16 +127,17 @@ function walk(env: CheckEnv, st0: VState, start: number, marks: Uint8Array): voi
       const i = path.insn;
       if (++env.processed > env.complexityLimit) fail(i, `BPF program is too large. Processed ${env.processed} insn`);
       if (marks[i]) {
-        const key = stateKey(path.st);
+        const matters = relevanceAt(rel, path.st, i);
         let here = active.get(i);
-        if (!here) active.set(i, (here = new Map()));
-        if (here.has(key)) fail(i, `infinite loop detected at insn ${i}`);
-        if (done.get(i)?.some((old) => covers(old, path.st))) {
+        if (!here) active.set(i, (here = []));
+        // The same state (for everything that still matters) as one still being explored: an endless loop.
+        if (here.some((cp) => sameState(cp.st, path.st, matters))) fail(i, `infinite loop detected at insn ${i}`);
+        if (coveredByExplored(done.get(i), path.st, matters)) {
           finish(path.cp);
           break;
         }
-        const cp: Checkpoint = { st: cloneState(path.st), key, insn: i, branches: 1, parent: path.cp };
-        here.set(key, cp);
+        const cp: Checkpoint = { st: cloneState(path.st), insn: i, branches: 1, parent: path.cp };
+        here.push(cp);
         path.cp = cp;
       }
       env.visited[i] = 1;
@@ -139,7 +170,8 @@ function entryState(fi: number, args: Reg[]): VState {
  */
 export function checkProgram(env: CheckEnv, mainArgs: Reg[]): void {
   const marks = prunePoints(env);
-  walk(env, entryState(0, mainArgs), 0, marks);
+  const rel = relevance(env.insns, env.funcs);
+  walk(env, entryState(0, mainArgs), 0, marks, rel);
   const walked = new Set<number>([0]);
   const cb = env.funcs.findIndex((f) => f.isExceptionCb);
   if (cb > 0) env.calledGlobals.add(cb);
@@ -151,7 +183,7 @@ export function checkProgram(env: CheckEnv, mainArgs: Reg[]): void {
       more = true;
       const f = env.funcs[fi]!;
       if (f.ret === "ptr") fail(f.start, `Global function ${f.name ?? `#${fi}`}() doesn't return scalar. Only those are supported.`);
-      walk(env, entryState(fi, new Array<Reg>(f.params).fill(UNKNOWN)), f.start, marks);
+      walk(env, entryState(fi, new Array<Reg>(f.params).fill(UNKNOWN)), f.start, marks, rel);
     }
   }
 }

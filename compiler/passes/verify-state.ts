@@ -24,6 +24,19 @@ export interface FrameState {
   callsite: number;
 }
 
+/** Which registers (bit r) and stack slots (two 32-bit masks) of a frame still matter (verify-live.ts). */
+export interface RelevantMask {
+  regs: number;
+  lo: number;
+  hi: number;
+}
+
+/** The relevance of each frame of a state, by frame number; undefined: everything matters. */
+export type RelevanceOf = (frame: number) => RelevantMask | undefined;
+
+const slotRelevant = (m: RelevantMask | undefined, k: number) => !m || ((k < 32 ? m.lo : m.hi) & (1 << (k & 31))) !== 0;
+const regRelevant = (m: RelevantMask | undefined, r: number) => !m || (m.regs & (1 << r)) !== 0;
+
 export interface VState {
   frames: FrameState[];
   /** Nesting of bpf_rcu_read_lock, bpf_preempt_disable and bpf_local_irq_save. */
@@ -44,23 +57,6 @@ export function curFrame(s: VState): FrameState {
   return s.frames[s.frames.length - 1]!;
 }
 
-/** A string equal for two states exactly when they are the same (loop detection); ids are renumbered in order. */
-export function stateKey(s: VState): string {
-  const ids = new Map<number, number>();
-  const id = (n: number | undefined) => (n === undefined || n === 0 ? 0 : ids.get(n) ?? (ids.set(n, ids.size + 1), ids.size));
-  const regKey = (r: Reg | undefined): string => {
-    if (!r) return "-";
-    switch (r.t) {
-      case "uninit": return "u";
-      case "scalar": return `s${r.smin},${r.smax},${r.umin},${r.umax},${r.tz},${id(r.id)}`;
-      case "ptr": return `p${r.kind},${r.frame},${r.map},${r.off},${r.vmin},${r.vmax},${r.vtz},${r.nullable ? id(r.id) : 0}`;
-    }
-  };
-  const parts = [`${s.rcu},${s.preempt},${s.irq}`];
-  for (const f of s.frames) parts.push(`${f.subprog}@${f.callsite}|${f.regs.map(regKey).join("|")}|${f.stack.map(regKey).join("|")}`);
-  return parts.join("#");
-}
-
 function scalarCovers(old: Scalar, cur: Scalar): boolean {
   return old.smin <= cur.smin && cur.smax <= old.smax && old.umin <= cur.umin && cur.umax <= old.umax && old.tz <= cur.tz;
 }
@@ -71,7 +67,7 @@ function scalarCovers(old: Scalar, cur: Scalar): boolean {
  * must be the same pointer. Linked registers (scalar ids, NULL-able pointer ids) must pair up one-to-one, or a
  * check could narrow `cur` less than it narrowed `old`.
  */
-export function covers(old: VState, cur: VState): boolean {
+export function covers(old: VState, cur: VState, rel: RelevanceOf = () => undefined): boolean {
   if (old.frames.length !== cur.frames.length || old.rcu !== cur.rcu || old.preempt !== cur.preempt || old.irq !== cur.irq) return false;
   const ids = new Map<number, number>();
   const sameLinks = (o: number | undefined, c: number | undefined): boolean => {
@@ -81,11 +77,11 @@ export function covers(old: VState, cur: VState): boolean {
     if (seen === undefined) ids.set(o, c);
     return (seen ?? c) === c;
   };
-  const regCovers = (o: Reg | undefined, c: Reg | undefined, slot: boolean): boolean => {
+  const regCovers = (o: Reg | undefined, c: Reg | undefined, slot: boolean, relevant: boolean): boolean => {
     if (slot && !o) return !c || c.t !== "ptr"; // unknown bytes read back as a scalar; a spilled pointer would not
     if (!o || o.t === "uninit") return true;
     if (!c) return false;
-    if (o.t === "scalar") return c.t === "scalar" && scalarCovers(o, c) && sameLinks(o.id, c.id);
+    if (o.t === "scalar") return c.t === "scalar" && (!relevant || (scalarCovers(o, c) && sameLinks(o.id, c.id)));
     if (c.t !== "ptr" || o.kind !== c.kind || o.frame !== c.frame || o.map !== c.map || o.off !== c.off) return false;
     if (!(o.vmin <= c.vmin && c.vmax <= o.vmax && o.vtz <= c.vtz)) return false;
     if (o.nullable !== c.nullable) return false;
@@ -95,8 +91,14 @@ export function covers(old: VState, cur: VState): boolean {
     const o = old.frames[k]!;
     const c = cur.frames[k]!;
     if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
-    for (let r = 0; r < 11; r++) if (!regCovers(o.regs[r], c.regs[r], false)) return false;
-    for (let i = 0; i < STACK_SLOTS; i++) if (!regCovers(o.stack[i], c.stack[i], true)) return false;
+    const m = rel(k);
+    for (let r = 0; r < 11; r++) if (!regCovers(o.regs[r], c.regs[r], false, regRelevant(m, r))) return false;
+    for (let i = 0; i < STACK_SLOTS; i++) if (!regCovers(o.stack[i], c.stack[i], true, slotRelevant(m, i))) return false;
   }
   return true;
+}
+
+/** Are `a` and `b` the same state for everything that still matters (each covers the other)? Loop detection. */
+export function sameState(a: VState, b: VState, rel: RelevanceOf = () => undefined): boolean {
+  return covers(a, b, rel) && covers(b, a, rel);
 }

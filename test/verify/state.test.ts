@@ -213,3 +213,19 @@ describe("linked registers", () => {
     expect(reason(src, { maps })).toBe("math between map_value pointer and register with unbounded min value is not allowed");
   });
 });
+
+describe("pruning by what still matters (precision)", () => {
+  // Each branch tests its own bit of r2 (independent outcomes) and sets that bit of r0 or not: 2^30 different
+  // values of r0 after the last one.
+  const diamonds = (n: number, tail: string) =>
+    `r2 = *(u64 *)(r1 + 0)\nr0 = 0\n${Array.from({ length: n }, (_, k) => `if r2 & ${1 << k} goto +1\nr0 |= ${1 << k}`).join("\n")}\n${tail}`;
+  it("30 branches whose arms differ only in a value nothing decides on are walked in linear time", () => {
+    expect(() => accept(diamonds(30, "exit"), { complexityLimit: 100_000 })).not.toThrow();
+  });
+  it("when that value decides something later, every combination is walked, as the kernel would", () => {
+    expect(reason(diamonds(30, "if r0 == 7 goto +0\nexit"), { complexityLimit: 100_000 })).toBe("BPF program is too large. Processed 100001 insn");
+  });
+  it("a loop that changes only values nothing decides on, with an unknown exit condition: infinite loop detected", () => {
+    expect(reason("r2 = *(u64 *)(r1 + 0)\nr0 = 0\nl:\nr0 += 1\nif r2 != 0 goto l\nexit")).toBe("infinite loop detected at insn 2");
+  });
+});
