@@ -46,11 +46,11 @@ export interface JitFunction {
   bpf: readonly Insn[];
   addr: bigint;
   code: Uint8Array;
-  /** The instructions, decoded lazily from the encoding tables. */
+  /** The instructions (built on first use). */
   readonly insns: RvInsn[];
   /** eBPF slot (function-local) -> byte offset of its first RV instruction; a slot consumed with the previous one
-   * (LD_IMM64's second half, a zero-extension folded into its load) maps to its unit's start. */
-  lineMap: number[];
+   * (LD_IMM64's second half, a zero-extension folded into its load) maps to its unit's start (built on first use). */
+  readonly lineMap: number[];
   frame: FrameLayout;
   passes: number;
   isExceptionCb: boolean;
@@ -117,9 +117,8 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   checkTargets(f, st, slotHw, epilogueHw, warnings);
   const code = img.code;
   const extable = body.faultOp.map((k, e) => ({ insn: opPos[k]!, fixup: opPos[k]! + 2 * OP_HW[op[k]!]!, reg: body.faultReg[e]! }));
-  const lineMap = new Array<number>(nslots);
-  for (let s = 0; s < nslots; s++) lineMap[s] = 2 * slotHw[s]!;
   let insns: RvInsn[] | undefined;
+  let lineMap: number[] | undefined;
   return {
     index: f.fn.index,
     name: f.fn.name,
@@ -131,7 +130,10 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
       insns ??= Array.from(img.offsets.subarray(0, img.n), (offset, k) => ({ offset, size: img.size(k), word: img.word(k), bpf: img.slots[k]! }));
       return insns;
     },
-    lineMap,
+    get lineMap(): number[] {
+      lineMap ??= Array.from(slotHw.subarray(0, nslots), (hw) => 2 * hw);
+      return lineMap;
+    },
     frame: frame.layout,
     passes: f.passes,
     isExceptionCb: f.fn.isExceptionCb,

@@ -39,7 +39,7 @@ export function splitFunctions(p: JitInput): Split {
   subprogs.forEach((s, k) => byStart.set(s.start, k));
   const funcs = subprogs.map((s, k): JitFunc => {
     if (s.start < 0 || s.end > insns.length || s.start >= s.end) throw new JitError(`subprogram ${k} has an invalid range [${s.start}, ${s.end})`);
-    const local = insns.slice(s.start, s.end);
+    const local = s.start === 0 && s.end === insns.length ? insns : insns.slice(s.start, s.end);
     const callee = new Int32Array(local.length).fill(-1);
     for (let j = 0; j < local.length; j++) {
       const x = local[j]!;

@@ -9,8 +9,8 @@
  */
 import { type Insn, isLdImm64 } from "../bpf/insn.js";
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD,
-  BPF_LDX, BPF_MOV, BPF_NEG, BPF_ST, BPF_STX, BPF_X, bpfClass, bpfMode, bpfOp, bpfSize,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD,
+  BPF_LDX, BPF_MOV, BPF_NEG, BPF_ST, BPF_STX, BPF_SUB, BPF_X, bpfClass, bpfMode, bpfOp, bpfSize,
 } from "../bpf/opcodes.js";
 import { jumpTarget } from "./verify-cfg.js";
 import type { FuncInfo } from "./verify-env.js";
@@ -65,6 +65,11 @@ function transfer(x: Insn, s: Set_, staticSubprog: boolean): void {
         const rel = has(s, x.dst);
         kill(x.dst);
         if (isX && rel) add(x.src);
+      } else if (cls === BPF_ALU64 && isX && (op === BPF_ADD || op === BPF_SUB)) {
+        // Either operand may be a pointer, and pointer arithmetic checks the scalar's bounds right here
+        // ("math between fp pointer and register with unbounded min value ..."), whatever happens later.
+        add(x.dst);
+        add(x.src);
       } else if (op !== BPF_END && op !== BPF_NEG && isX && has(s, x.dst)) add(x.src);
       return;
     case BPF_LD:

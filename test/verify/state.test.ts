@@ -229,3 +229,11 @@ describe("pruning by what still matters (precision)", () => {
     expect(reason("r2 = *(u64 *)(r1 + 0)\nr0 = 0\nl:\nr0 += 1\nif r2 != 0 goto l\nexit")).toBe("infinite loop detected at insn 2");
   });
 });
+
+describe("pruning never skips a check", () => {
+  it("a scalar added to a pointer is checked even when the sum is never used", () => {
+    // Two paths reach `r3 = r10; r3 += r2`: r2 = 0, then r2 unbounded. The second must still be refused.
+    const src = "r2 = *(u64 *)(r1 + 0)\nr4 = *(u64 *)(r1 + 8)\nif r4 == 0 goto +1\nr2 = 0\nr3 = r10\nr3 += r2\nr0 = 0\nexit";
+    expect(reason(src)).toBe("math between fp pointer and register with unbounded min value is not allowed");
+  });
+});
