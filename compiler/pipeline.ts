@@ -68,9 +68,8 @@ export function jit(v: JitInput, opts: JitOptions): JitOutput {
  */
 export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOptions): JitOutput {
   const starts = subprogStarts(insns);
-  const program = insns.map((x) =>
-    x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === BPF_FUNC_tail_call ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x,
-  );
+  const isTailCall = (x: Insn): boolean => x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === BPF_FUNC_tail_call;
+  const program = insns.some(isTailCall) ? insns.map((x) => (isTailCall(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
   const subprogs = starts.map((start, k) => ({
     start,
     end: starts[k + 1] ?? insns.length,
