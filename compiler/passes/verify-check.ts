@@ -140,7 +140,6 @@ function walk(env: CheckEnv, st0: VState, start: number, marks: Uint8Array, rel:
         here.push(cp);
         path.cp = cp;
       }
-      env.visited[i] = 1;
       const next = step(env, path.st, i);
       if (next.length === 0) {
         finish(path.cp);

@@ -49,8 +49,6 @@ export interface CheckEnv extends MemEnv {
   throwSites: Set<number>;
   /** Global functions called from a verified path (they are verified in turn). */
   calledGlobals: Set<number>;
-  /** Slots some path reached. */
-  visited: Uint8Array;
   processed: number;
   lastId: number;
 }

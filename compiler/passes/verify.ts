@@ -125,7 +125,7 @@ function verifyProgram(p: VerifyProgram, opts: VerifyOptions): Verified {
       if (depth > this.stackDepth[subprog]!) this.stackDepth[subprog] = depth;
     },
     stackDepth: funcs.map(() => 0), throwSites: new Set(), calledGlobals: new Set(),
-    visited: new Uint8Array(insns.length), processed: 0, lastId: 0,
+    processed: 0, lastId: 0,
   };
   checkProgram(env, entryArgs(opts));
   const throwId = [...kfuncs].find(([, n]) => n === "bpf_throw")?.[0];
