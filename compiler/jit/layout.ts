@@ -175,6 +175,12 @@ export class SegmentedLayout extends Layout {
   private readonly slotSeg: Int32Array;
   private readonly slotRel: Int32Array;
   private readonly nseg: number;
+  /** Per var item of a branch: where its target's offset-table entry is read from, resolved once: the segment
+   * (-1: an entry no unit records, -2: target slot 0, i.e. prologueLen), the distance from that segment's start,
+   * and the entry's initial value. Read in order of var items, every pass. */
+  private readonly tSeg: Int32Array;
+  private readonly tRel: Int32Array;
+  private readonly tInit: Int32Array;
 
   constructor(body: CodeBuf, nslots: number) {
     super(body);
@@ -207,6 +213,24 @@ export class SegmentedLayout extends Layout {
       }
     }
     this.segFixed[j] = rel;
+    const nv = body.nv;
+    this.tSeg = new Int32Array(nv);
+    this.tRel = new Int32Array(nv);
+    this.tInit = new Int32Array(nv);
+    for (let v = 0; v < nv; v++) {
+      const t = body.vtarget[v]!;
+      if (body.vk[v] !== VK.Branch) continue;
+      if (t === 0) {
+        this.tSeg[v] = -2;
+        continue;
+      }
+      const k = t - 1;
+      const sj = this.slotSeg[k]!;
+      const r = this.slotRel[k]!;
+      this.tSeg[v] = sj < 0 ? -1 : r < 0 ? sj + 1 : sj;
+      this.tRel[v] = r < 0 ? 0 : r;
+      this.tInit[v] = 32 * t;
+    }
   }
 
   offsetAt(k: number): number {
@@ -219,8 +243,8 @@ export class SegmentedLayout extends Layout {
 
   pass(frame: PassFrame, record: boolean, out: PassResult = this, bpfDelta?: Float64Array): number {
     const b = this.body;
-    const { uVar, uHw, uSlot, vk, vpre, vtarget } = b;
-    const { segUnit, segLead, segFixed, segStart, segSet, slotSeg, slotRel } = this;
+    const { uVar, uHw, uSlot, vk, vpre } = b;
+    const { segUnit, segLead, segFixed, segStart, segSet, tSeg, tRel, tInit } = this;
     const { at: atOf, hw: hwOf, rvoff } = out;
     let pos = frame.prologueHw;
     if (record) this.prologueLen = pos;
@@ -238,17 +262,9 @@ export class SegmentedLayout extends Layout {
         const at = start + vpre[v]! + extra;
         let hw: number;
         if (vk[v] === VK.Branch) {
-          // the common case, inline (offsetAt(t - 1) unrolled)
-          const t = vtarget[v]!;
-          let to: number;
-          if (t === 0) to = prologueLen;
-          else {
-            const k = t - 1;
-            const sj = slotSeg[k]!;
-            const rel = slotRel[k]!;
-            const s = rel < 0 ? sj + 1 : sj;
-            to = sj >= 0 && segSet[s] ? segStart[s]! + (rel < 0 ? 0 : rel) : 32 * t;
-          }
+          // the common case, inline: offsetAt(t - 1) with its segment resolved in the constructor
+          const ts = tSeg[v]!;
+          const to = ts === -2 ? prologueLen : ts >= 0 && segSet[ts] ? segStart[ts]! + tRel[v]! : tInit[v]!;
           const off = 2 * (to - at);
           rvoff[v] = off;
           hw = branchHw(off);
