@@ -65,7 +65,7 @@ export function interpret(entry: Verified, input: InterpInput = {}, opts: Interp
 
 class Interpreter {
   private readonly mem = new InterpMemory();
-  private readonly programs: Verified[];
+  private readonly programs: readonly Verified[];
   private readonly maps: MapTable;
   private readonly env: HelperEnv;
   private readonly helpers: ReadonlyMap<number, HelperDef>;
@@ -85,8 +85,8 @@ class Interpreter {
 
   constructor(entry: Verified, private readonly input: InterpInput, opts: InterpOptions) {
     this.programs = input.programs ?? [entry];
-    this.progIndex = Math.max(0, this.programs.indexOf(entry));
-    if (this.programs[this.progIndex] !== entry) this.programs = [entry, ...this.programs];
+    this.progIndex = this.programs.indexOf(entry);
+    if (this.progIndex < 0) throw new Error("interpret: the entry program is not in input.programs (prog arrays index that list)");
     this.helpers = opts.helpers ?? HELPERS;
     if (opts.insnTrace) this.traceLines = [];
     if (input.ctx) {

@@ -19,7 +19,7 @@ export interface InterpInput {
    * default, so one Verified program runs on both engines.
    */
   mapAddrs?: bigint[];
-  /** The run's program list: prog array values index it. Default: the entry program alone. */
+  /** The run's program list, which must hold the entry program: prog array values index it. Default: [entry]. */
   programs?: Verified[];
   /** Most instructions to execute before giving up (default 10,000,000). */
   budget?: number;

@@ -244,3 +244,12 @@ describe("limits and faults", () => {
     expect(r.insnTrace).toEqual(["0: r0 = 1", "1: r0 += 2", "2: exit"]);
   });
 });
+
+describe("the program list", () => {
+  it("must hold the entry program, or prog array indexes would mean something else", () => {
+    const a = build("r0 = 1\nexit");
+    const b = build("r0 = 2\nexit");
+    expect(() => interpret(a, { programs: [b] })).toThrow(/entry program is not in input.programs/);
+    expect(interpret(b, { programs: [a, b] }).r0).toBe(2n);
+  });
+});
