@@ -102,3 +102,9 @@ describe("a declared exception callback", () => {
     expect(reason(src)).toBe("insn 1 cannot call exception cb directly");
   });
 });
+
+describe("the exception callback's place", () => {
+  it("cannot be the main function: invalid exception callback insn_off in func_info: 0", () => {
+    expect(reason(".exception_callback main\n.func main global args=1\nmain:\nr0 = 0\nexit")).toBe("invalid exception callback insn_off in func_info: 0");
+  });
+});

@@ -237,3 +237,50 @@ describe("pruning never skips a check", () => {
     expect(reason(src)).toBe("math between fp pointer and register with unbounded min value is not allowed");
   });
 });
+
+describe("the remaining pointer and region rules", () => {
+  const maps = [
+    { name: "m", type: "array", keySize: 4, valueSize: 8, maxEntries: 1 },
+    { name: "jmp", type: "prog_array", keySize: 4, valueSize: 4, maxEntries: 1 },
+  ];
+  const value = "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map[m] ll\ncall bpf_map_lookup_elem\nif r0 == 0 goto out\n";
+  const tail = "exit\nout:\nr0 = 0\nexit";
+  it("an index that may be negative: R0 min value is negative, ...", () => {
+    const src = `${value}r1 = *(u64 *)(r0 + 0)\nr1 s>>= 60\nr0 += r1\nr0 = *(u8 *)(r0 + 0)\n${tail}`;
+    expect(reason(src, { maps })).toBe("R0 min value is negative, either use unsigned index or do a if (index >=0) check.");
+  });
+  it("an index with a range but an offset before the value: R0 min value is outside of the allowed memory range", () => {
+    const src = `${value}r1 = *(u64 *)(r0 + 0)\nr1 &= 3\nr0 += r1\nr0 = *(u8 *)(r0 + 8)\n${tail}`;
+    expect(reason(src, { maps })).toBe("R0 min value is outside of the allowed memory range");
+  });
+  it("an index without an upper bound: R0 unbounded memory access", () => {
+    const src = `${value}r1 = *(u64 *)(r0 + 0)\nr1 >>= 1\nr0 += r1\nr0 = *(u8 *)(r0 + 0)\n${tail}`;
+    expect(reason(src, { maps })).toBe("R0 unbounded memory access, make sure to bounds check any such access");
+  });
+  it("a constant that pushes a pointer past 2^29: value ... makes fp pointer be out of bounds", () => {
+    expect(reason("r1 = r10\nr1 += 0x10000000\nr1 += 0x10000000\nr0 = 0\nexit")).toBe("value 536870912 makes fp pointer be out of bounds");
+  });
+  it("an unbounded variable offset into the stack: invalid unbounded variable-offset write to stack", () => {
+    const src = "r2 = *(u64 *)(r1 + 0)\nr2 >>= 1\nr3 = r10\nr3 += r2\nr4 = 0\n*(u8 *)(r3 - 8) = r4\nr0 = 0\nexit";
+    expect(reason(src)).toBe("invalid unbounded variable-offset write to stack R3");
+  });
+  it("a variable offset into ctx: variable ctx access ... disallowed", () => {
+    const src = "r2 = *(u64 *)(r1 + 0)\nr2 &= 8\nr1 += r2\nr0 = *(u64 *)(r1 + 0)\nexit";
+    expect(reason(src)).toBe("variable ctx access var_off=(0x0; 0x8) disallowed");
+  });
+  it("arithmetic on a map pointer: R1 pointer arithmetic on map_ptr prohibited", () => {
+    expect(reason("r1 = map[m] ll\nr1 += 8\nr0 = 0\nexit", { maps })).toBe("R1 pointer arithmetic on map_ptr prohibited");
+  });
+  it("a scalar minus a pointer: R2 tried to subtract pointer from scalar", () => {
+    expect(reason("r2 = 5\nr2 -= r10\nr0 = 0\nexit")).toBe("R2 tried to subtract pointer from scalar");
+  });
+  it("a key that is not a pointer: R2 type=scalar expected=...", () => {
+    expect(reason("r1 = map[m] ll\nr2 = 0\ncall bpf_map_lookup_elem\nr0 = 0\nexit", { maps })).toMatch(/^R2 type=scalar expected=fp, /);
+  });
+  it("a prog array into a map helper: cannot pass map_type 3 into func bpf_map_lookup_elem#1", () => {
+    expect(reason("r1 = map[jmp] ll\nr2 = r10\ncall bpf_map_lookup_elem\nr0 = 0\nexit", { maps })).toBe("cannot pass map_type 3 into func bpf_map_lookup_elem#1");
+  });
+  it("restoring interrupts that were not saved: expected an initialized irq flag as arg#0", () => {
+    expect(reason("r1 = r10\nr1 += -8\ncall bpf_local_irq_restore\nr0 = 0\nexit")).toBe("expected an initialized irq flag as arg#0");
+  });
+});
