@@ -36,12 +36,14 @@ const SIZES = [BPF_B, BPF_H, BPF_W, BPF_DW];
  * A program of ALU (64- and 32-bit, small and large immediates), stack loads and stores, forward conditional
  * branches (mostly short; one in ten jumps hundreds to a few thousand instructions ahead, so that some need the long
  * forms) and an LD_IMM64 now and then. It terminates and only touches its stack. `branches`: how many conditional
- * branches, spread evenly (default: one instruction in five).
+ * branches, spread evenly (default: one instruction in five); `longEvery`: one branch in that many is long (0: none).
  */
-export function generateProgram(n: number, seed = 1, branches = Math.floor(n / 5)): Insn[] {
+export function generateProgram(n: number, seed = 1, branches = Math.floor(n / 5), longEvery = 10): Insn[] {
   const r = rng(seed);
   const out: Insn[] = [];
   for (let k = 0; k < 10; k++) out.push(b.mov64Imm(k, k + 1));
+  // The stack is written before anything reads it (the engines fill fresh stack differently).
+  for (let off = 8; off <= 512; off += 8) out.push(b.stxMem(BPF_DW, 10, off % 10, -off));
   const every = n / Math.max(1, branches);
   let nextBranch = every;
   while (out.length < n - 2) {
@@ -50,7 +52,7 @@ export function generateProgram(n: number, seed = 1, branches = Math.floor(n / 5
     const src = r() % 10;
     if (out.length >= nextBranch && left > 20) {
       nextBranch += every;
-      const long = r() % 10 === 0;
+      const long = longEvery > 0 && r() % longEvery === 0;
       const off = long ? Math.min(left - 2, 300 + (r() % 3000)) : 1 + (r() % 12);
       const cond = CONDS[r() % CONDS.length]!;
       out.push(r() % 2 ? b.jmpImm(cond, dst, (r() % 200) - 100, off) : b.jmpReg(cond, dst, src, off));
