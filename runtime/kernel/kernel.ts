@@ -230,11 +230,12 @@ export class Kernel {
   /** Bytes of the kernel stack the program used: from the top down to the lowest byte it ever wrote. */
   stackUsed(): number {
     const b = this.stack.bytes;
+    const words = new Int32Array(b.buffer, b.byteOffset, b.length >>> 2); // four bytes per compare
+    const paint = STACK_PAINT * 0x01010101 | 0;
     let low = this.lowWater;
-    for (let i = 0; i < low; i++) {
-      if (b[i] !== STACK_PAINT) {
-        low = i;
-        break;
+    for (let w = 0; w * 4 < low; w++) {
+      if (words[w] !== paint) {
+        for (let i = w * 4; i < w * 4 + 4; i++) if (b[i] !== STACK_PAINT) return b.length - Math.min(i, low);
       }
     }
     return b.length - low;

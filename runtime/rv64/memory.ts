@@ -67,7 +67,8 @@ export class Region {
     this.baseLo = Number(this.base & 0xffff_ffffn) | 0;
     this.perm = permBits(init.perm);
     this.maxSize = init.size + (init.reserve ?? 0);
-    this.bytes = new Uint8Array(init.size);
+    // A trap region is never read or written (it has only x, and executing there stops the hart): no backing store.
+    this.bytes = new Uint8Array(init.trap ? 0 : init.size);
     if (init.bytes) this.bytes.set(init.bytes.subarray(0, init.size));
     this.view = new DataView(this.bytes.buffer);
     this.trap = init.trap ?? false;
