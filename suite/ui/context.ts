@@ -35,7 +35,7 @@ export interface Ctx {
   run(paths: readonly string[], o?: { configs?: readonly ConfigName[]; onProgress?(done: number, total: number, path: string): void }): Promise<SpecOutcome[]>;
 }
 
-/** `--jobs`, else RVJIT_JOBS, else the number of cores (at most 4). */
+/** `--jobs`, else RVJIT_JOBS, else parallel.ts's default. */
 function jobsOf(v: unknown, env: Record<string, string | undefined>): number {
   const raw = v ?? env.RVJIT_JOBS;
   if (raw === undefined) return defaultJobs();
@@ -119,5 +119,5 @@ export function progress(ctx: Ctx, total: number): { tick(done: number, total: n
 }
 
 export const COLOR_OPTION = ["--color <when>", "Colour: auto, always or never (NO_COLOR and FORCE_COLOR are honoured)", { default: "auto" }] as const;
-export const JOBS_OPTION = ["--jobs <n>", "Worker threads for large runs (default: cores, at most 4; RVJIT_JOBS)"] as const;
+export const JOBS_OPTION = ["--jobs <n>", "Worker threads for large runs (default: 1 below 4 cores, else up to 4; RVJIT_JOBS)"] as const;
 export const CONFIG_OPTION = ["--config <names>", `Only these configurations, comma-separated (${CONFIGS.join(", ")})`] as const;
