@@ -52,10 +52,12 @@ export interface VerifyProgram {
 
 export interface VerifyOptions {
   /**
-   * What the program gets at entry. "kernel": r1 = ctx, nothing else. "conformance" (bpf_conformance): r1 = the
-   * memory block (NULL when empty), r2 = its length.
+   * What the program gets at entry. "kernel" (the default): r1 = ctx, nothing else. "conformance" (bpf_conformance):
+   * r1 = the memory block (NULL when empty), r2 = its length. "scalars": r1-r5 are initialised scalars of unknown
+   * value and there is no ctx, as a global function with five scalar arguments sees them (specs whose run cases
+   * give r1-r5: the program must be safe for every value).
    */
-  entry?: "kernel" | "conformance";
+  entry?: "kernel" | "conformance" | "scalars";
   /** Bytes r1 points to at entry (ctx, or the conformance memory); accesses beyond are refused. Default unchecked. */
   ctxSize?: number;
   /** A kernel with CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS (not RISC-V's default): only stack accesses must be aligned. */
@@ -154,6 +156,7 @@ function verifyProgram(p: VerifyProgram, opts: VerifyOptions): Verified {
 
 /** r1.. at entry under the contract. */
 function entryArgs(opts: VerifyOptions): Reg[] {
+  if (opts.entry === "scalars") return [UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN];
   const size = opts.ctxSize;
   const kind = opts.entry === "conformance" ? "mem" : "ctx";
   const r1: Reg = { t: "ptr", kind, frame: 0, map: -1, off: 0, vmin: 0, vmax: 0, vtz: 64, nullable: false, id: 0 };
