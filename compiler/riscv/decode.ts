@@ -1,11 +1,16 @@
 /**
- * @fileoverview Decoding, derived from the table at module load (there is no hand-kept reverse table):
+ * @fileoverview Decoding, derived from the table (there is no hand-kept reverse table):
  *
- * - 16-bit words: every one of the 65,536 halfwords is classified once, into an Int16Array of row indices
- *   (-1 = illegal or reserved), so decoding a compressed instruction is one array load plus field extraction.
+ * - 16-bit words: each halfword is classified against the compressed rows the first time it is decoded, and the
+ *   row index remembered in an Int16Array of all 65,536 halfwords (-1 = illegal or reserved), so decoding a
+ *   compressed instruction is then one array load plus field extraction.
  * - 32-bit words: rows are indexed by opcode[6:2] | funct3 | funct7 (15 bits); each slot lists the rows that can
  *   match it, most specific first (c.f. clz before an R-type row with the same funct7), and a word is checked
- *   against their mask/match.
+ *   against their mask/match. A slot's list is likewise built the first time a word with that key is decoded.
+ *
+ * Both tables fill on first use rather than at module load: classifying every halfword up front took ~50 ms of a
+ * cold process's start-up (every emulator run and every `rvjit` command pays it), while a program touches a few
+ * hundred distinct encodings at most. After warm-up decoding costs one more comparison than a prebuilt table.
  *
  * A row matches when the word agrees with its fixed bits and the operands it requires to be non-zero are (c.lwsp
  * with rd = 0, c.addi4spn with imm = 0, c.jr with rs1 = 0 are reserved). HINT encodings (c.li zero,1; c.slli64;
@@ -63,50 +68,41 @@ const popcount = (x: number): number => {
 /** Most specific first; ties keep table order. */
 const bySpecificity = (a: Row, b: Row): number => popcount(b.mask) - popcount(a.mask) || a.index - b.index;
 
-// ---- 16-bit: all halfwords, classified once --------------------------------------------------------------------
+// ---- 16-bit: each halfword classified once, on first use --------------------------------------------------------
 
 const C_ROWS = ROWS.filter((r) => r.size === 2).sort(bySpecificity);
 
+/** HALF entry of a halfword not classified yet. */
+const UNSEEN = -2;
 /** Row index for every halfword, -1 when illegal/reserved (and for the 32-bit prefixes, low bits 11). */
-const HALF: Int16Array = (() => {
-  const t = new Int16Array(65536).fill(-1);
-  for (let h = 0; h < 65536; h++) {
-    if ((h & 3) === 3) continue;
-    for (const r of C_ROWS) {
-      if ((h & r.mask) === r.match && operandsAllowed(r, h)) {
-        t[h] = r.index;
-        break;
-      }
-    }
-  }
-  return t;
-})();
+const HALF = new Int16Array(65536).fill(UNSEEN);
 
-// ---- 32-bit: rows indexed by opcode[6:2], funct3, funct7 ----------------------------------------------------------
+/** The most specific compressed row that `h` encodes, or -1. */
+function classifyHalf(h: number): number {
+  if ((h & 3) === 3) return -1;
+  for (const r of C_ROWS) if ((h & r.mask) === r.match && operandsAllowed(r, h)) return r.index;
+  return -1;
+}
+
+// ---- 32-bit: rows indexed by opcode[6:2], funct3, funct7, each slot listed on first use -------------------------
 
 const keyOf = (w: number): number => ((w >>> 2) & 0x1f) | (((w >>> 12) & 7) << 5) | (((w >>> 25) & 0x7f) << 8);
 /** The bits of a word that make up its key. */
 const KEY_BITS = 0xfe00707c;
+/** A word whose key bits are `key` (the inverse of keyOf on KEY_BITS). */
+const wordOfKey = (key: number): number => (((key & 0x1f) << 2) | (((key >>> 5) & 7) << 12) | ((key >>> 8) << 25)) >>> 0;
 
-const WIDE: ReadonlyArray<readonly Row[] | undefined> = (() => {
-  const t: Row[][] = [];
-  for (const r of ROWS) {
-    if (r.size !== 4) continue;
-    // Enumerate every key this row can produce: the key bits it fixes are set, the others range over all values.
-    const free = KEY_BITS & ~r.mask;
-    const freeBits: number[] = [];
-    for (let b = 0; b < 32; b++) if ((free >>> b) & 1) freeBits.push(b);
-    for (let n = 0; n < 1 << freeBits.length; n++) {
-      let w = r.match;
-      freeBits.forEach((b, i) => {
-        if ((n >>> i) & 1) w |= 1 << b;
-      });
-      (t[keyOf(w)] ??= []).push(r);
-    }
-  }
-  for (const list of t) list?.sort(bySpecificity);
-  return t;
-})();
+const W_ROWS = ROWS.filter((r) => r.size === 4);
+/** Per key: the rows that can match a word with that key, most specific first (undefined: not listed yet). */
+const WIDE: Array<readonly Row[] | undefined> = new Array<readonly Row[] | undefined>(1 << 15).fill(undefined);
+
+/** Rows whose fixed key bits agree with `key`: the others can never match a word with this key. */
+function wideRows(key: number): readonly Row[] {
+  const w = wordOfKey(key);
+  const list = W_ROWS.filter((r) => ((w ^ r.match) & r.mask & KEY_BITS) === 0).sort(bySpecificity);
+  WIDE[key] = list;
+  return list;
+}
 
 // ---- API -------------------------------------------------------------------------------------------------------
 
@@ -119,12 +115,13 @@ export function decode(word: number, isa?: IsaConfig): Decoded | undefined {
   let w = word;
   if ((w & 3) !== 3) {
     w &= 0xffff;
-    const i = HALF[w]!;
+    let i = HALF[w]!;
+    if (i === UNSEEN) i = HALF[w] = classifyHalf(w);
     if (i < 0) return undefined;
     r = ROWS[i]!;
   } else {
-    const list = WIDE[keyOf(w)];
-    if (list === undefined) return undefined;
+    const key = keyOf(w);
+    const list = WIDE[key] ?? wideRows(key);
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
       if ((w & c.mask) >>> 0 === c.match && operandsAllowed(c, w)) {
