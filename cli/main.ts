@@ -29,14 +29,44 @@ const COMMANDS: Array<() => Promise<{ register: Registrar }>> = [
   () => import("./commands/coverage.js"),
 ];
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+/** Arguments that print help or the version (cac prints them while parsing). */
+const HELP_OR_VERSION = new Set(["--help", "-h", "--version", "-v"]);
+
+/**
+ * Start-up loads only the module of the verb being run: each verb's file is named after it, and the modules it
+ * imports (the suite, the JIT, the emulator, ...) are most of a short command's time. Help, an unknown verb, or a
+ * verb whose file is named otherwise get every command.
+ */
+async function verbModule(argv: readonly string[]): Promise<{ register: Registrar } | undefined> {
+  const verb = argv[0];
+  if (verb === undefined || !/^[a-z][a-z0-9-]*$/.test(verb) || argv.some((a) => HELP_OR_VERSION.has(a))) return undefined;
+  try {
+    // A computed URL, not a template literal: bundlers and test runners rewrite `import(\`./x/${v}.js\`)`.
+    return (await import(new URL(`./commands/${verb}.js`, import.meta.url).href)) as { register: Registrar };
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") return undefined;
+    throw e;
+  }
+}
+
+function makeCli(modules: ReadonlyArray<{ register: Registrar }>, io: CliIo): ReturnType<typeof cac> {
   const cli = cac("rvjit");
-  for (const load of COMMANDS) (await load()).register(cli, io);
+  for (const m of modules) m.register(cli, io);
   cli.help();
   cli.version("0.1.0");
+  return cli;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const one = await verbModule(argv);
+  let cli = makeCli(one ? [one] : await Promise.all(COMMANDS.map((load) => load())), io);
   try {
     cli.parse(["node", "rvjit", ...argv], { run: false });
+    if (one && !cli.matchedCommand) {
+      cli = makeCli(await Promise.all(COMMANDS.map((load) => load())), io);
+      cli.parse(["node", "rvjit", ...argv], { run: false });
+    }
     if (!cli.matchedCommand) {
       if (argv.length > 0 && !argv.includes("--help") && !argv.includes("-h") && !argv.includes("--version") && !argv.includes("-v")) {
         io.err(`rvjit: unknown command '${argv[0]}' (see 'rvjit --help')\n`);
