@@ -1,29 +1,33 @@
 /**
- * @fileoverview Running a spec's run cases for the real engine: the run's input (ctx, r1-r5, maps with the spec's
+ * @fileoverview Running a spec's run cases for the real engine: the run's input (ctx or r1-r5, maps with the spec's
  * contents and the case's writes, prog arrays resolved to program indexes), the reference interpreter's result
- * (once per spec: it does not depend on the configuration), the emulator's result per configuration, and what the
- * two disagree on.
+ * (once per spec: it does not depend on the configuration), the emulator's result per configuration, and the
+ * judgement of the two by runtime/judge.ts: its compareRuns decides whether they agree, and when they do not, its
+ * judgeCompiled repeats both runs with traces to name the first eBPF instruction where they part.
  */
-import { parseIsa, type IsaConfig } from "../../compiler/riscv/isa-config.js";
+import type { AsmProgram } from "../../compiler/bpf/asm.js";
 import type { JitOutput } from "../../compiler/pipeline.js";
 import type { Verified } from "../../compiler/passes/verify.js";
+import { parseIsa, type IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { interpret } from "../../runtime/interp/interp.js";
 import type { InterpResult } from "../../runtime/interp/types.js";
-import { mapAddress } from "../../runtime/kernel/layout.js";
-import type { MapDump, MapSpec } from "../../runtime/kernel/maps.js";
-import { runJit, type RunResult } from "../../runtime/kernel/run.js";
+import { compareRuns, judgeCompiled } from "../../runtime/judge.js";
+import type { MapSpec } from "../../runtime/kernel/maps.js";
+import { runJit, type RunInput } from "../../runtime/kernel/run.js";
 import type { ConfigName } from "../config.js";
 import { NotSupported, type Observed } from "../engine.js";
+import { formatPos } from "../spec/errors.js";
 import type { MapWrite, RunCase, Spec } from "../spec/model.js";
-import { hex, showU64 } from "../spec/values.js";
+import { hex } from "../spec/values.js";
 
 export type InterpRun = InterpResult;
 
-interface Input {
-  ctx?: Uint8Array;
-  args?: bigint[];
-  maps: MapSpec[];
-  budget?: number;
+/** What runOnEmulator needs besides the run case: the spec's programs at each stage, and how they were compiled. */
+export interface Compiled {
+  asm: readonly AsmProgram[];
+  verified: readonly Verified[];
+  outs: JitOutput[];
+  config: ConfigName;
 }
 
 function mapSpecs(spec: Spec, rc: RunCase): MapSpec[] {
@@ -40,61 +44,35 @@ function mapSpecs(spec: Spec, rc: RunCase): MapSpec[] {
   });
 }
 
-function inputOf(spec: Spec, rc: RunCase): Input {
+/** The run's input: the ctx (r1 points to it), or with scalar arguments all five of r1-r5 (unset ones 0). */
+function inputOf(spec: Spec, rc: RunCase): RunInput {
   if (rc.packet) throw new NotSupported("packet input (the kernel model has no packet yet; give the bytes as ctx)", rc.pos);
-  const input: Input = { maps: mapSpecs(spec, rc) };
+  const input: RunInput = { maps: mapSpecs(spec, rc) };
   if (rc.ctx) input.ctx = rc.ctx;
-  const last = rc.args.reduce((n, v, i) => (v !== undefined ? i + 1 : n), 0);
-  if (last > 0) {
-    if (rc.args[0] === undefined && rc.ctx) throw new NotSupported("setting r2-r5 while r1 is the ctx pointer", rc.pos);
-    input.args = Array.from({ length: last }, (_, i) => rc.args[i] ?? 0n);
-  }
+  if (spec.entry === "args") input.args = Array.from({ length: 5 }, (_, i) => rc.args[i] ?? 0n);
   if (spec.budget !== undefined) input.budget = spec.budget;
   return input;
 }
 
-export function interpretRuns(spec: Spec, verified: Verified[]): InterpRun[] {
+export function interpretRuns(spec: Spec, verified: readonly Verified[]): InterpRun[] {
   return spec.runs.map((rc) => {
-    const input = inputOf(spec, rc);
-    return interpret(verified[0]!, { ...input, programs: verified, mapAddrs: input.maps.map((_, i) => mapAddress(i)) });
+    const { args, maps, ...rest } = inputOf(spec, rc);
+    return interpret(verified[0]!, { ...rest, maps: [...(maps ?? [])], ...(args && { args: [...args] }), programs: [...verified] });
   });
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
-}
-
-function mapsDiffer(a: readonly MapDump[], b: readonly MapDump[]): string | undefined {
-  for (const m of a) {
-    const o = b.find((x) => x.name === m.name);
-    const key = (e: { key: Uint8Array }) => hex(e.key);
-    const bk = new Map(o?.entries.map((e) => [key(e), e.value]));
-    for (const e of m.entries) {
-      if (!sameBytes(e.value, bk.get(key(e)))) return `${m.name}[${key(e)}]: JIT [${hex(e.value)}], interpreter [${bk.has(key(e)) ? hex(bk.get(key(e))!) : "absent"}]`;
-    }
-    if ((o?.entries.length ?? 0) !== m.entries.length) return `${m.name}: JIT has ${m.entries.length} elements, interpreter ${o?.entries.length ?? 0}`;
-  }
-  return undefined;
-}
-
-/** What the JIT's run (on the emulator) and the interpreter's disagree on; undefined when they agree. */
-export function disagreement(emu: RunResult, ref: InterpResult): string | undefined {
-  const emuEnd = emu.kind === "abi-violation" ? "fault" : emu.kind;
-  if (emuEnd !== ref.kind) return `the JIT's run ended with ${emu.kind}, the interpreter's with ${ref.kind}${ref.report ? ` (${ref.report.split("\n")[0]})` : ""}`;
-  if (emu.kind !== "return") return undefined;
-  if ((emu.thrown === undefined) !== (ref.thrown === undefined)) return emu.thrown ? "only the JIT's run threw" : "only the interpreter's run threw";
-  if (emu.thrown && emu.thrown.cookie !== ref.thrown!.cookie) return `thrown cookie: JIT ${showU64(emu.thrown.cookie)}, interpreter ${showU64(ref.thrown!.cookie)}`;
-  if (emu.r0 !== ref.r0) return `r0: JIT ${showU64(emu.r0)}, interpreter ${showU64(ref.r0)}`;
-  if (!sameBytes(emu.ctxAfter, ref.ctxAfter)) return `ctx after the run: JIT [${hex(emu.ctxAfter ?? new Uint8Array())}], interpreter [${hex(ref.ctxAfter ?? new Uint8Array())}]`;
-  return mapsDiffer(emu.mapsAfter, ref.mapsAfter ?? []) ?? mapsDiffer(ref.mapsAfter ?? [], emu.mapsAfter);
-}
-
 const ISAS = new Map<ConfigName, IsaConfig>();
-
-export function runOnEmulator(spec: Spec, rc: RunCase, outs: JitOutput[], config: ConfigName, ref: InterpRun): Observed {
+function isaOf(config: ConfigName): IsaConfig {
   let isa = ISAS.get(config);
   if (!isa) ISAS.set(config, (isa = parseIsa(config)));
-  const r = runJit(outs, inputOf(spec, rc), { isa });
+  return isa;
+}
+
+/** Runs a case on the kernel model; judges it against the interpreter's run `ref`. */
+export function runOnEmulator(spec: Spec, rc: RunCase, c: Compiled, ref: InterpRun): Observed {
+  const isa = isaOf(c.config);
+  const input = inputOf(spec, rc);
+  const r = runJit(c.outs, input, { isa });
   const thrown = r.thrown !== undefined && r.kind === "return";
   const o: Observed = { outcome: thrown ? "throw" : r.kind, r0: r.r0, ret: r.a0, steps: r.steps, stackUsed: r.stackUsed };
   if (thrown) {
@@ -104,7 +82,33 @@ export function runOnEmulator(spec: Spec, rc: RunCase, outs: JitOutput[], config
   if (r.ctxAfter) o.ctxAfter = r.ctxAfter;
   o.maps = new Map(r.mapsAfter.map((m) => [m.name, m.entries]));
   if (r.report) o.report = r.report;
-  const mismatch = disagreement(r, ref);
-  if (mismatch) o.mismatch = mismatch;
+  const problems = compareRuns(r, withoutInlinedCalls(ref));
+  if (problems.length > 0) o.mismatch = explain(spec, c, input, isa, problems);
   return o;
+}
+
+/**
+ * Helpers the JIT inlines (compiler/jit/lower-jmp.ts): the kernel model never sees them called, so the
+ * interpreter's record of them is not compared.
+ */
+const INLINED = new Set(["bpf_get_smp_processor_id"]);
+function withoutInlinedCalls(ref: InterpRun): InterpRun {
+  return ref.calls.some((x) => INLINED.has(x.name)) ? { ...ref, calls: ref.calls.filter((x) => !INLINED.has(x.name)) } : ref;
+}
+
+/**
+ * What the two runs disagree on and where they part, from the judge (which runs both again, traced). The
+ * instruction is named by its place in the spec (the verifier's `origin` maps xlated slots back to the source).
+ */
+function explain(spec: Spec, c: Compiled, input: RunInput, isa: IsaConfig, problems: readonly string[]): string {
+  const what = problems.join("; ");
+  const d = judgeCompiled(c.verified, c.outs, input, { isa }).divergence;
+  if (!d) return `${what} (no instruction found where the runs part)`;
+  const src = c.verified[d.prog]?.origin[d.insn];
+  const pos = src !== undefined && src >= 0 ? c.asm[d.prog]?.lines[src] : undefined;
+  const prog = spec.programs.length > 1 ? `program ${spec.programs[d.prog]?.name ?? d.prog}, ` : "";
+  const where = pos ? `${formatPos(pos)} (${prog}\`${d.text}\`)` : `${prog}xlated insn ${d.insn} (\`${d.text}\`)`;
+  // The judge's detail names the instruction by its xlated slot first ("after insn 3 (`...`), ..."): said above.
+  const lead = /^(after|at) insn \d+ \(`[^`]*`\), /.exec(d.detail);
+  return `${what}; they part ${lead?.[1] ?? "at"} ${where}: ${lead ? d.detail.slice(lead[0].length) : d.detail}`;
 }

@@ -11,7 +11,7 @@
 import { AsmError, assemble, type AsmProgram } from "../../compiler/bpf/asm.js";
 import { printInsn } from "../../compiler/bpf/print.js";
 import { listProgram } from "../../compiler/listing.js";
-import { jit, JitError, STAGES, type JitOutput } from "../../compiler/pipeline.js";
+import { jit, JitError, STAGES, type JitOptions, type JitOutput } from "../../compiler/pipeline.js";
 import { verify, VerifierError, type Verified } from "../../compiler/passes/verify.js";
 import { parseIsa } from "../../compiler/riscv/isa-config.js";
 import { mapAddress, programImageAddr } from "../../runtime/kernel/layout.js";
@@ -56,7 +56,8 @@ function verifyAll(spec: Spec, asm: AsmProgram[]): Verified[] | Rejected {
   const out: Verified[] = [];
   for (const [k, a] of asm.entries()) {
     try {
-      out.push(verify(a, { entry: "kernel", maps, mapAddress, ...(size !== undefined ? { ctxSize: size } : {}) }));
+      const entry = spec.entry === "args" ? "scalars" : "kernel";
+      out.push(verify(a, { entry, maps, mapAddress, ...(size !== undefined ? { ctxSize: size } : {}) }));
     } catch (e) {
       if (!(e instanceof VerifierError)) throw e;
       const at: SourcePos | undefined = e.insnIndex >= 0 ? a.lines[e.insnIndex] : spec.programs[k]!.pos;
@@ -83,11 +84,11 @@ function xlatedText(spec: Spec, v: Verified[]): string {
     .join("\n\n");
 }
 
-function jitAll(spec: Spec, asm: AsmProgram[], v: Verified[], config: ConfigName, dump: boolean): JitOutput[] {
+function jitAll(spec: Spec, asm: AsmProgram[], v: Verified[], config: ConfigName, dump: boolean, extra: Partial<JitOptions> | undefined): JitOutput[] {
   const isa = parseIsa(config);
   return v.map((p, k) => {
     try {
-      return jit(p, { isa, framePointer: true, imageAddr: programImageAddr(k), dumpStages: dump });
+      return jit(p, { framePointer: true, ...extra, isa, imageAddr: programImageAddr(k), dumpStages: dump });
     } catch (e) {
       if (!(e instanceof JitError)) throw e;
       const src = e.insnIndex !== undefined ? p.origin[e.insnIndex] : undefined;
@@ -102,7 +103,15 @@ function perProgram(spec: Spec, texts: string[]): string {
   return texts.map((t, k) => `; program ${spec.programs[k]!.name}\n${t.replace(/\n+$/, "")}`).join("\n\n");
 }
 
-export function realEngine(): Engine {
+export interface RealEngineOptions {
+  /**
+   * JIT options on top of the engine's (isa, frame pointers, image address), for every configuration: for tests
+   * of the tool that need a JIT which miscompiles (e.g. `verifierZext: true` without the verifier's zero-extensions).
+   */
+  jit?: Partial<Omit<JitOptions, "isa" | "imageAddr" | "dumpStages">>;
+}
+
+export function realEngine(opts: RealEngineOptions = {}): Engine {
   const cache = new WeakMap<Spec, Prepared>();
   const prepare = (spec: Spec): Prepared => {
     let p = cache.get(spec);
@@ -122,9 +131,10 @@ export function realEngine(): Engine {
       if (!Array.isArray(p.verified)) return p.verified;
       const verified = p.verified;
       const jitPasses = req.dumpAfter.filter((x) => x !== VERIFY_PASS);
-      const outs = jitAll(spec, p.asm, verified, req.config, jitPasses.length > 0);
+      const outs = jitAll(spec, p.asm, verified, req.config, jitPasses.length > 0, opts.jit);
       p.interp ??= interpretRuns(spec, verified);
-      const runs = spec.runs.map((rc, i) => runOnEmulator(spec, rc, outs, req.config, p.interp![i]!));
+      const compiled = { asm: p.asm, verified, outs, config: req.config };
+      const runs = spec.runs.map((rc, i) => runOnEmulator(spec, rc, compiled, p.interp![i]!));
       const passes = req.dumpAfter.map((pass) => ({
         pass,
         text: pass === VERIFY_PASS ? xlatedText(spec, verified) : perProgram(spec, outs.map((o) => o.stages.get(pass as (typeof STAGES)[number]) ?? "")),

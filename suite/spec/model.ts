@@ -28,6 +28,11 @@ export interface Spec {
   budget?: number;
   /** `; golden: summary`: the golden keeps each section's summary and run results, not the listing (huge programs). */
   golden: "full" | "summary";
+  /**
+   * How the program is entered, from the run cases: "ctx" (the kernel's contract: r1 = the ctx pointer, r2-r5
+   * unreadable) unless some run case gives r1-r5; then "args" (r1-r5 scalar arguments, unset ones 0, no ctx).
+   */
+  entry: "ctx" | "args";
 }
 
 export interface SpecProgram {
@@ -66,7 +71,7 @@ export interface RunCase {
   index: number;
   name?: string;
   pos: SourcePos;
-  /** r1..r5 (index 0 = r1); undefined = not set (the engine's default: r1 = ctx pointer when ctx is given, else 0). */
+  /** r1..r5 (index 0 = r1); undefined = not set (0 when the spec's entry is "args"; see Spec.entry). */
   args: (bigint | undefined)[];
   ctx?: Uint8Array;
   packet?: Uint8Array;

@@ -7,7 +7,7 @@ import { CONFIGS, inMatrixOrder, isConfigName, type ConfigName } from "../config
 import { didYouMean, SpecError, type SourcePos } from "./errors.js";
 import { classifyLine, isDirectiveLine, listWords, type Directive, type SpecLine } from "./lines.js";
 import { parseMapDecl } from "./maps.js";
-import type { MapDecl, Spec, SpecProgram } from "./model.js";
+import type { MapDecl, RunCase, Spec, SpecProgram } from "./model.js";
 import { parseRun } from "./runs.js";
 import { parseCount } from "./values.js";
 
@@ -43,7 +43,7 @@ export function parseSpec(text: string, path: string): Spec {
   }
   const classified: SpecLine[] = rawLines.map((l, i) => (i === 0 ? { kind: "comment", line: 1 } : classifyLine(l, i + 1, at)));
 
-  const spec: Spec = { path, text, description: desc[1], configs: [...CONFIGS], programs: [], maps: [], runs: [], dumpAfter: [], xfail: new Map(), golden: "full" };
+  const spec: Spec = { path, text, description: desc[1], configs: [...CONFIGS], programs: [], maps: [], runs: [], dumpAfter: [], xfail: new Map(), golden: "full", entry: "ctx" };
   const st: Collected = { programs: [{ name: "main", named: false, pos: at(1, 1), lines: [] }], once: new Map(), runs: [], maps: [], xfails: [] };
   for (const l of classified) {
     if (l.kind === "code") st.programs[st.programs.length - 1]!.lines.push(l.line);
@@ -62,6 +62,7 @@ export function parseSpec(text: string, path: string): Spec {
   for (const d of runs) spec.runs.push(parseRun(spec.runs.length + 1, d.args[0]?.text, d.value, d.valueCol, (col) => at(d.line, col), spec.maps, at(d.line, d.nameCol)));
   spec.programs = programs.map((p) => finishProgram(p, rawLines, at));
   checkReferences(spec, spec.maps);
+  spec.entry = entryOf(spec.runs);
   return spec;
 }
 
@@ -134,6 +135,25 @@ function finishProgram(p: ProgramDraft, rawLines: string[], at: (line: number, c
   const source = rawLines.map((l, i) => (keep.has(i + 1) ? l : "")).join("\n") + "\n";
   const prog: SpecProgram = { name: p.name, pos: p.named ? p.pos : at(p.lines[0]!, 1), source, lines: [p.lines[0]!, p.lines[p.lines.length - 1]!] };
   return prog;
+}
+
+/**
+ * The entry contract the run cases imply: scalar arguments as soon as one gives r1-r5. The program is verified once
+ * for all of them, so they cannot mix the two (r1 would be a pointer in one run and a number in the other).
+ */
+function entryOf(runs: readonly RunCase[]): Spec["entry"] {
+  const withArgs = runs.find((r) => r.args.some((a) => a !== undefined));
+  if (!withArgs) return "ctx";
+  const withCtx = runs.find((r) => r.ctx !== undefined || r.packet !== undefined);
+  if (withCtx) {
+    const label = (r: RunCase) => (r.name ? `run ${r.index} (${r.name})` : `run ${r.index}`);
+    const reg = `r${withArgs.args.findIndex((a) => a !== undefined) + 1}`;
+    const mem = withCtx.ctx ? "ctx" : "packet";
+    const what = withCtx === withArgs ? `${label(withArgs)} gives ${reg} and ${mem}` : `${label(withArgs)} gives ${reg}, ${label(withCtx)} gives ${mem}`;
+    const at = withCtx.index > withArgs.index ? withCtx : withArgs;
+    throw new SpecError(at.pos, `${what}: a spec's program takes either a ctx (r1 = the ctx pointer) or scalar arguments in r1-r5, not both`);
+  }
+  return "args";
 }
 
 function checkReferences(spec: Spec, maps: readonly MapDecl[]): void {

@@ -7,7 +7,7 @@ const spec = parseSpec(
   [
     "; behaviour judging",
     "; map counts: array value=8 max=4",
-    "; run: r1=1 => r0=3 ret=3",
+    "; run: => r0=3 ret=3",
     "; run t: => throw=42 r0=43",
     "; run mem: ctx=[00*8] => ctx[4]:u32=7 counts[1]=9 counts[2]=none",
     "exit",
@@ -24,11 +24,11 @@ describe("judging run cases", () => {
 
   it("names the expectation's position, what was expected and what happened", () => {
     expect(judgeRun(spec.runs[0]!, ret(0x1_0000_0003n))).toEqual([
-      "specs/b.bpf:3:16: run 1: r0 is 0x100000003, expected 3",
+      "specs/b.bpf:3:11: run 1: r0 is 0x100000003, expected 3",
     ]);
     expect(judgeRun(spec.runs[0]!, ret(4n))).toEqual([
-      "specs/b.bpf:3:16: run 1: r0 is 4, expected 3",
-      "specs/b.bpf:3:21: run 1: the caller got 4, expected 3",
+      "specs/b.bpf:3:11: run 1: r0 is 4, expected 3",
+      "specs/b.bpf:3:16: run 1: the caller got 4, expected 3",
     ]);
   });
 

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../../runtime/kernel/run.js";
-import { disagreement } from "../../suite/engines/real-run.js";
 import { realEngine } from "../../suite/engines/real.js";
 import { runSpec } from "../../suite/session.js";
 import { fakeSpec, tempProject } from "./support.js";
@@ -81,14 +79,44 @@ describe("the real engine", () => {
     expect(o.runs[0]!.sections![0]!.body).toContain("; program other\n");
   });
 
-  it("names what the JIT's run and the interpreter's disagree on", () => {
-    const emu: RunResult = { kind: "return", a0: 1n, r0: 1n, steps: 1, stackUsed: 0, misaligned: 0, mapsAfter: [], trace: [], calls: [] };
-    const ref = { kind: "return", r0: 1n, steps: 1, stackUsed: 0, mapsAfter: [], trace: [] };
-    expect(disagreement(emu, ref as never)).toBeUndefined();
-    expect(disagreement({ ...emu, r0: 2n }, ref as never)).toBe("r0: JIT 2, interpreter 1");
-    expect(disagreement({ ...emu, kind: "fault" }, ref as never)).toBe("the JIT's run ended with fault, the interpreter's with return");
-    expect(disagreement({ ...emu, thrown: { cookie: 3n, frames: [] } }, ref as never)).toBe("only the JIT's run threw");
-    const m = (v: number) => [{ name: "m", type: "array" as const, entries: [{ key: new Uint8Array(4), value: new Uint8Array([v]) }] }];
-    expect(disagreement({ ...emu, mapsAfter: m(1) }, { ...ref, mapsAfter: m(2) } as never)).toBe("m[00000000]: JIT [01], interpreter [02]");
+  it("names where the JIT and the interpreter part when they disagree (a JIT without zero-extensions, injected)", () => {
+    // verifierZext: true tells the JIT the verifier inserted zero-extensions it did not: `w0 = -1` leaves the upper
+    // half of r0 set on the emulator only, and the branch on it goes the other way.
+    const body = "; run: => r0=0\nw0 = -1\nr1 = r0\nr1 >>= 32\nif r1 != 0 goto bad\nr0 = 0\nexit\nbad:\nr0 = 1\nexit";
+    const root = tempProject({ "specs/t/s.bpf": fakeSpec("zero-extension", body) });
+    const broken = runSpec("specs/t/s.bpf", { project: { root }, engine: realEngine({ jit: { verifierZext: true } }) });
+    expect(broken.behaviourOk).toBe(false);
+    for (const r of broken.runs) {
+      expect(r.status).toBe("fail");
+      expect(r.messages).toEqual([
+        "specs/t/s.bpf:2:11: run 1: r0 is 1, expected 0",
+        "specs/t/s.bpf:2:3: run 1: the JIT and the reference interpreter disagree: R0: JIT 0x1, interpreter 0x0; " +
+          "returned value (a0 = (s32)R0): JIT 0x1, expected 0x0; they part after specs/t/s.bpf:6:1 (`if r1 != 0 goto +2`): " +
+          "after 4 instructions in step: the JIT went on to insn 6 (`r0 = 1`), the interpreter to insn 4 (`r0 = 0`)",
+      ]);
+    }
+    // the same spec with the JIT as it is passes
+    expect(runSpec("specs/t/s.bpf", { project: { root }, engine }).behaviourOk).toBe(true);
+  });
+
+  it("compares everything the judge compares: a disagreement the spec's expectations do not cover still fails", () => {
+    // r0 is right on both engines' paths (both return 0), but only the JIT's run called a helper on the way
+    const body = "; run: => ret=0\nw0 = -1\nr1 = r0\nr1 >>= 32\nif r1 == 0 goto out\ncall bpf_ktime_get_ns\nout:\nr0 = 0\nexit";
+    const root = tempProject({ "specs/t/s.bpf": fakeSpec("a helper call on one side only", body) });
+    const o = runSpec("specs/t/s.bpf", { project: { root }, engine: realEngine({ jit: { verifierZext: true } }) });
+    expect(o.runs[0]!.status).toBe("fail");
+    expect(o.runs[0]!.messages).toHaveLength(1);
+    expect(o.runs[0]!.messages[0]).toMatch(/^specs\/t\/s\.bpf:2:3: run 1: the JIT and the reference interpreter disagree: call #1: JIT bpf_ktime_get_ns\(\) = 0x[0-9a-f]+, interpreter \(none\); they part after specs\/t\/s\.bpf:6:1 /);
+  });
+
+  it("gives a spec's program r1-r5 as scalar arguments when its run cases set them", () => {
+    const o = run("; run: r1=1 r2=2 r3=3 r4=4 r5=5 => r0=15\n; run unset: r5=7 => r0=7\nr0 = r1\nr0 += r2\nr0 += r3\nr0 += r4\nr0 += r5\nexit");
+    expect(o.runs.map((r) => [r.status, r.messages])).toEqual([["pass", []], ["pass", []], ["pass", []]]);
+    // the program must be safe for every value: r1 is no pointer then
+    const deref = run("; run: r1=8 => r0=0\nr0 = *(u64 *)(r1 + 0)\nexit");
+    expect(deref.runs[0]!.messages).toEqual(["specs/t/s.bpf:3:1: the verifier rejected the program: R1 invalid mem access 'scalar'"]);
+    // without r1-r5 in any run case, the kernel's contract: r2 is unreadable
+    const kernel = run("; run: => r0=0\nr0 = r2\nexit");
+    expect(kernel.runs[0]!.messages).toEqual(["specs/t/s.bpf:3:1: the verifier rejected the program: R2 !read_ok"]);
   });
 });

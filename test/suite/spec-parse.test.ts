@@ -48,8 +48,8 @@ describe("parseSpec", () => {
     "; configs: rv64imac_zba_zbb, rv64ima",           // 2
     "; map jt: prog_array max=2 [0]=second",          // 3
     "; map counts: hash key=8 value=4 max=16 [7]=9", // 4
-    "; run: r1=5 => r0=7",                            // 5
-    "; run neg: r2=-1 ctx=[00*4] counts[1]=[01020304] => ret=-1 ctx[0]:u16=0x0102 counts[1]=none", // 6
+    "; run: ctx=[05] => r0=7",                        // 5
+    "; run neg: ctx=[00*4] counts[1]=[01020304] => ret=-1 ctx[0]:u16=0x0102 counts[1]=none", // 6
     "; xfail rv64ima: not supported: tail calls",     // 7
     "; dump-after: lower, xlated",                    // 8
     "r0 = 1",                                         // 9
@@ -71,11 +71,11 @@ describe("parseSpec", () => {
     expect([...s.maps[1]!.init[0]!.key]).toEqual([7, 0, 0, 0, 0, 0, 0, 0]);
     expect([...(s.maps[1]!.init[0]!.value as Uint8Array)]).toEqual([9, 0, 0, 0]);
     expect(s.runs).toHaveLength(2);
-    expect(s.runs[0]!.args[0]).toBe(5n);
-    expect(s.runs[0]!.expect).toEqual([{ kind: "r0", value: 7n, pos: { file: "specs/t.bpf", line: 5, col: 16 } }]);
+    expect(s.runs[0]!.ctx).toEqual(new Uint8Array([5]));
+    expect(s.runs[0]!.expect).toEqual([{ kind: "r0", value: 7n, pos: { file: "specs/t.bpf", line: 5, col: 20 } }]);
     const neg = s.runs[1]!;
     expect(neg.name).toBe("neg");
-    expect(neg.args[1]).toBe(2n ** 64n - 1n);
+    expect(neg.args).toEqual([]);
     expect(neg.ctx).toEqual(new Uint8Array(4));
     expect(neg.expect.map((e) => e.kind)).toEqual(["ret", "mem", "map"]);
     expect(neg.expect[1]).toMatchObject({ region: "ctx", offset: 0, bytes: new Uint8Array([2, 1]) });
@@ -128,5 +128,27 @@ describe("parseSpec", () => {
     ["; d\r\nexit\r\n", "specs/t.bpf:1:1: the file has CR line endings; specs use LF"],
   ])("reports %j at file:line:col", (text, message) => {
     expect(errorOf(text)).toBe(message);
+  });
+});
+
+describe("the entry contract, from the run cases", () => {
+  it("reads r1-r5 (two's complement for negative values, unset ones undefined)", () => {
+    const s = parseSpec("; t\n; run: r1=5 r2=-1 r5=0x10 => r0=7\nexit\n", "specs/t.bpf");
+    expect(s.runs[0]!.args).toEqual([5n, 2n ** 64n - 1n, undefined, undefined, 16n]);
+  });
+
+  it("is the kernel's (r1 = ctx) unless a run case gives r1-r5", () => {
+    expect(parseSpec("; t\n; run: ctx=[00] => r0=0\nexit\n", "specs/t.bpf").entry).toBe("ctx");
+    expect(parseSpec("; t\n; run: => r0=0\nexit\n", "specs/t.bpf").entry).toBe("ctx");
+    expect(parseSpec("; t\n; run: => r0=0\n; run: r4=1 => r0=0\nexit\n", "specs/t.bpf").entry).toBe("args");
+  });
+
+  it("refuses run cases that give both ctx and r1-r5, at the later one", () => {
+    expect(errorOf("; t\n; run: r1=1 => r0=0\n; run two: ctx=[00] => r0=0\nexit\n")).toBe(
+      "specs/t.bpf:3:3: run 1 gives r1, run 2 (two) gives ctx: a spec's program takes either a ctx (r1 = the ctx pointer) or scalar arguments in r1-r5, not both",
+    );
+    expect(errorOf("; t\n; run: ctx=[00] r2=5 => r0=0\nexit\n")).toBe(
+      "specs/t.bpf:2:3: run 1 gives r2 and ctx: a spec's program takes either a ctx (r1 = the ctx pointer) or scalar arguments in r1-r5, not both",
+    );
   });
 });
