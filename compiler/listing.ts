@@ -6,8 +6,9 @@
  * Built so that a diff stays local when one instruction changes: no absolute offsets or addresses appear. Branch
  * and jump targets are labels (`.Lbpf12` for the code of eBPF slot 12, `<epilogue>`, `.+8` inside a group), calls
  * name their callee (`bpf_map_lookup_elem`, `bpf_throw`, `<func1>`), and an auipc pair is written with
- * %pcrel_hi/%pcrel_lo of its symbol. Instructions are objdump's text (compiler/riscv/disasm.ts); encodings are
- * left out unless asked for.
+ * %pcrel_hi/%pcrel_lo of its symbol; bpf-to-bpf calls and func[] loads name their callee in the eBPF annotation
+ * too (`call double`). Instructions are objdump's text (compiler/riscv/disasm.ts); encodings are left out unless
+ * asked for. With `fold`, a run of identical instructions with identical code is listed once, with its count.
  */
 import { isLdImm64 } from "./bpf/insn.js";
 import { helperName, kfuncName } from "./bpf/helper-names.js";
@@ -25,11 +26,24 @@ export interface ListingOptions {
   aliases?: boolean;
   /** Names an absolute address outside the function (helpers, kfuncs, functions of the program by default). */
   symbolize?: (addr: bigint) => string | undefined;
+  /**
+   * Fold a run of consecutive eBPF instructions that are the same instruction compiled to the same code into one
+   * group, `; r0 += 1   (x32760: each compiles to the code below)`, so that thousands of filler instructions do
+   * not make a listing (or a golden) huge. A jump target, or any one instruction whose code differs, breaks the run.
+   */
+  fold?: boolean;
 }
 
 /** The listing of every function of a JIT output. */
 export function listProgram(out: JitOutput, opts: ListingOptions = {}): string {
   return out.funcs.map((f) => listFunction(f, out.funcs, opts)).join("\n");
+}
+
+/** eBPF slot `slot` of a function and its code: instructions [lo, hi) of `f.insns`. */
+interface Unit {
+  slot: number;
+  lo: number;
+  hi: number;
 }
 
 /** The listing of one function; `all` lets calls name the other functions of the program. */
@@ -38,24 +52,62 @@ export function listFunction(f: JitFunction, all: readonly JitFunction[] = [f], 
   const insns = f.insns;
   const decoded = insns.map((x) => decode(x.word));
   const sym = (addr: bigint): string => symbolFor(addr, f, all, opts);
-  const texts = instructionTexts(f, decoded, sym, opts);
+  const text = instructionTexts(f, decoded, sym, opts);
   const targeted = targetedSlots(f, decoded);
+  // bpf-to-bpf calls and func[] loads name their callee: slots relative to this function's slice
+  const functions = new Map(all.map((g) => [g.bpfStart - f.bpfStart, g.name]));
+  const bpfText = (s: number): string => printInsn(f.bpf, s, { xlated: true, functions });
   const show = (k: number): void => {
     const enc = opts.encodings ? `${insns[k]!.word.toString(16).padStart(2 * insns[k]!.size, "0").padEnd(8)}  ` : "";
-    lines.push(`\t${enc}${texts[k]}`);
+    lines.push(`\t${enc}${text(k)}`);
   };
   let k = 0;
   lines.push("<prologue>:");
   for (; k < insns.length && insns[k]!.bpf < 0 && insns[k]!.offset < f.bodyStart; k++) show(k);
+  const units: Unit[] = [];
   for (let s = 0; s < f.bpf.length; s++) {
-    if (targeted.has(s)) lines.push(`.Lbpf${s}:`);
-    lines.push(`\t; ${printInsn(f.bpf, s, { xlated: true })}`);
-    for (; k < insns.length && insns[k]!.bpf === s; k++) show(k);
+    const lo = k;
+    for (; k < insns.length && insns[k]!.bpf === s; k++);
+    units.push({ slot: s, lo, hi: k });
     if (isLdImm64(f.bpf[s]!)) s++;
+  }
+  for (let u = 0; u < units.length; ) {
+    const first = units[u]!;
+    let n = 1;
+    if (opts.fold) {
+      while (u + n < units.length && !targeted.has(units[u + n]!.slot) && sameUnit(f, first, units[u + n]!, decoded, text, bpfText)) n++;
+    }
+    if (targeted.has(first.slot)) lines.push(`.Lbpf${first.slot}:`);
+    lines.push(`\t; ${bpfText(first.slot)}${n > 1 ? `   (x${n}: each compiles to the code below)` : ""}`);
+    for (let j = first.lo; j < first.hi; j++) show(j);
+    u += n;
   }
   lines.push("<epilogue>:");
   for (; k < insns.length; k++) show(k);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Whether two slots would list the same: the same eBPF instruction (and text, for jumps and calls, whose targets
+ * are relative) compiled to the same words (and text, where a word is PC-relative and its label could differ).
+ */
+function sameUnit(f: JitFunction, a: Unit, b: Unit, decoded: readonly (Decoded | undefined)[], text: (k: number) => string, bpfText: (s: number) => string): boolean {
+  if (a.hi - a.lo !== b.hi - b.lo) return false;
+  const x = f.bpf[a.slot]!, y = f.bpf[b.slot]!;
+  if (x.code !== y.code || x.dst !== y.dst || x.src !== y.src || x.off !== y.off || x.imm !== y.imm) return false;
+  if (isLdImm64(x) && f.bpf[a.slot + 1]!.imm !== f.bpf[b.slot + 1]!.imm) return false;
+  const cls = x.code & 7;
+  if ((cls === 5 || cls === 6 || isLdImm64(x)) && bpfText(a.slot) !== bpfText(b.slot)) return false; // BPF_JMP, BPF_JMP32
+  let relative = false;
+  for (let j = 0; j < a.hi - a.lo; j++) {
+    const p = f.insns[a.lo + j]!, q = f.insns[b.lo + j]!;
+    if (p.word !== q.word || p.size !== q.size) return false;
+    const d = decoded[a.lo + j];
+    if (d && (isPcRel(d) || d.m === "auipc")) relative = true;
+  }
+  if (!relative) return true;
+  for (let j = 0; j < a.hi - a.lo; j++) if (text(a.lo + j) !== text(b.lo + j)) return false;
+  return true;
 }
 
 /** The frame, relative to s0 (the caller's sp): saved registers, BPF stack, tail-call counter. */
@@ -127,38 +179,51 @@ function symbolFor(addr: bigint, f: JitFunction, all: readonly JitFunction[], op
   return `0x${BigInt.asUintN(64, addr).toString(16)}`;
 }
 
-/** objdump's text for each instruction, with PC-relative targets replaced by labels and symbols. */
-function instructionTexts(f: JitFunction, decoded: readonly (Decoded | undefined)[], sym: (a: bigint) => string, opts: ListingOptions): string[] {
+/**
+ * objdump's text of instruction k, with PC-relative targets replaced by labels and symbols; computed on first use
+ * (a folded listing prints few of them).
+ */
+function instructionTexts(f: JitFunction, decoded: readonly (Decoded | undefined)[], sym: (a: bigint) => string, opts: ListingOptions): (k: number) => string {
   const aliases = opts.aliases !== false;
-  const texts: string[] = [];
-  for (let k = 0; k < f.insns.length; k++) {
+  const n = f.insns.length;
+  // An auipc pair is read as one reference; which instructions pair up is decided from the start, as objdump reads.
+  const pairSecond = new Uint8Array(n);
+  for (let k = 0; k + 1 < n; k++) {
+    const d = decoded[k];
+    const next = decoded[k + 1];
+    if (d && next && isAuipcPair(d, next)) pairSecond[++k] = 1;
+  }
+  const texts: (string | undefined)[] = new Array(n);
+  const compute = (k: number): void => {
     const x = f.insns[k]!;
     const d = decoded[k];
     if (!d) {
-      texts.push(`.${x.size}byte\t0x${x.word.toString(16)}`);
-      continue;
+      texts[k] = `.${x.size}byte\t0x${x.word.toString(16)}`;
+      return;
     }
     const next = decoded[k + 1];
-    if (next && isAuipcPair(d, next)) {
+    if (k + 1 < n && pairSecond[k + 1] && next) {
       // auipc + jalr (a far call or jump) or auipc + addi (an address): one PC-relative reference
       const name = sym(f.addr + BigInt(x.offset) + BigInt(d.imm) * 4096n + BigInt(next.imm));
-      texts.push(`auipc\t${ABI_NAMES[d.rd]},%pcrel_hi(${name})`);
+      texts[k] = `auipc\t${ABI_NAMES[d.rd]},%pcrel_hi(${name})`;
       const link = next.m !== "jalr" ? `addi\t${ABI_NAMES[next.rd]},`
         : !aliases ? `jalr\t${ABI_NAMES[next.rd]},`
         : next.rd === 0 ? "jr\t"
         : `jalr\t${next.rd === 1 ? "" : `${ABI_NAMES[next.rd]},`}`;
-      texts.push(`${link}%pcrel_lo(${name})(${ABI_NAMES[next.rs1]})`);
-      k++;
-      continue;
+      texts[k + 1] = `${link}%pcrel_lo(${name})(${ABI_NAMES[next.rs1]})`;
+      return;
     }
-    const text = disasm(d, 0n, { aliases });
+    const t = disasm(d, 0n, { aliases });
     if (!isPcRel(d)) {
-      texts.push(text);
-      continue;
+      texts[k] = t;
+      return;
     }
     const target = x.offset + d.imm;
     const label = target >= 0 && target < f.code.length ? localLabel(f, target, x.offset) : sym(f.addr + BigInt(target));
-    texts.push(text.replace(/0x[0-9a-f]+$/, label));
-  }
-  return texts;
+    texts[k] = t.replace(/0x[0-9a-f]+$/, label);
+  };
+  return (k) => {
+    if (texts[k] === undefined) compute(pairSecond[k] ? k - 1 : k);
+    return texts[k]!;
+  };
 }

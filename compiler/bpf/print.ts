@@ -49,6 +49,12 @@ export const PSEUDO_NAMES: ReadonlyMap<number, string> = new Map([
 export interface PrintOptions {
   /** Names of instruction slots (labels and functions): jumps, calls and func[] to a named slot use the name. */
   readonly labels?: ReadonlyMap<number, string>;
+  /**
+   * Function names by slot, for bpf-to-bpf calls and func[] loads only (`call f1`, `r1 = func[cb] ll`), ahead of
+   * `labels`; jumps keep their offsets. Slots are relative to the `insns` given and may lie outside them (a
+   * function's own slice calling another function: its start minus the slice's).
+   */
+  readonly functions?: ReadonlyMap<number, string>;
   /** Map names by fd (declaration order), for map[name] and map_value[name + off]. */
   readonly maps?: readonly string[];
   /** `call bpf_map_lookup_elem` (default) or `call 1`, as LLVM writes helper calls. */
@@ -134,9 +140,14 @@ function printJmp(x: Insn, i: number, opts: PrintOptions): string {
   return `if ${p}${x.dst} ${JMP_CONDS.get(op)!} ${src} goto ${target(i, x.off, opts)}`;
 }
 
+/** The name of the function at `slot` (a call's or func[]'s target), if one is known. */
+function functionAt(slot: number, opts: PrintOptions): string | undefined {
+  return opts.functions?.get(slot) ?? opts.labels?.get(slot);
+}
+
 function printCall(x: Insn, i: number, opts: PrintOptions): string {
   if (bpfSrc(x.code) === BPF_X) return `callx r${x.dst}`;
-  if (x.src === BPF_PSEUDO_CALL) return `call ${opts.labels?.get(i + 1 + x.imm) ?? pcOffset(x.imm)}`;
+  if (x.src === BPF_PSEUDO_CALL) return `call ${functionAt(i + 1 + x.imm, opts) ?? pcOffset(x.imm)}`;
   if (x.src === BPF_PSEUDO_KFUNC_CALL) {
     if (x.off !== 0) return raw(x, `kfunc call with module BTF index ${x.off}: no assembly syntax`);
     return `call ${(opts.kfuncs ? opts.kfuncs.get(x.imm) : kfuncName(x.imm)) ?? `kfunc[${x.imm}]`}`;
@@ -167,7 +178,7 @@ function printLdImm64(insns: readonly Insn[], i: number, opts: PrintOptions): st
     case 2:
       return `${d} = map_value[${mapName(x.imm)}${plusOff(hi)}] ll`;
     case BPF_PSEUDO_FUNC:
-      return `${d} = func[${opts.labels?.get(i + 1 + x.imm) ?? pcOffset(x.imm)}] ll`;
+      return `${d} = func[${functionAt(i + 1 + x.imm, opts) ?? pcOffset(x.imm)}] ll`;
     case 6:
       return `${d} = ${kind}[${x.imm}${plusOff(hi)}] ll`;
     default:

@@ -73,10 +73,12 @@ function xlatedText(spec: Spec, v: Verified[]): string {
   return v
     .map((p, k) => {
       const lines: string[] = [];
+      const name = (sub: number): string => p.subprogs[sub]!.name ?? `func${sub}`;
+      const functions = new Map(p.subprogs.map((s, sub) => [s.start, name(sub)]));
       for (let i = 0; i < p.insns.length; i++) {
         const sub = p.subprogs.findIndex((s) => s.start === i);
-        if (sub >= 0) lines.push(`; ${p.subprogs[sub]!.name ?? `func${sub}`}${p.subprogs[sub]!.hidden ? " (hidden)" : ""}, stack ${p.subprogs[sub]!.stackDepth}`);
-        lines.push(`\t${printInsn(p.insns, i, { xlated: true, maps })}`);
+        if (sub >= 0) lines.push(`; ${name(sub)}${p.subprogs[sub]!.hidden ? " (hidden)" : ""}, stack ${p.subprogs[sub]!.stackDepth}`);
+        lines.push(`\t${printInsn(p.insns, i, { xlated: true, maps, functions })}`);
         if (p.insns[i]!.code === 0x18) i++;
       }
       return (spec.programs.length > 1 ? [`; program ${spec.programs[k]!.name}`, ...lines] : lines).join("\n");
@@ -147,7 +149,7 @@ export function realEngine(opts: RealEngineOptions = {}): Engine {
           bytes: funcs.reduce((n, f) => n + f.code.length, 0),
           bpfInsns: verified.reduce((n, v) => n + v.insns.length, 0),
         },
-        listing: req.listing ? perProgram(spec, outs.map((o) => listProgram(o))) : "",
+        listing: req.listing ? perProgram(spec, outs.map((o) => listProgram(o, { fold: true }))) : "",
         passes,
         runs,
       };
