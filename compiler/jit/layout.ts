@@ -14,7 +14,8 @@
  * Two implementations with one behaviour: FullLayout keeps the kernel's table literally and walks every unit;
  * SegmentedLayout, used by the JIT, walks only the units that hold var items (the others never change size) and
  * derives any offset-table entry from the start of its *segment* (the run of units ending at a var unit) plus a
- * constant. Segments are recorded in the order the kernel records offsets, so a read sees the same generation.
+ * constant. Segments are recorded in the order the kernel records offsets, so a read sees the same generation. It
+ * also starts each pass where the previous one can first have changed anything (see SegmentedLayout.resumeAt).
  * test/jit/layout-equivalence.test.ts checks that both agree pass for pass.
  */
 import type { CodeBuf } from "./code.js";
@@ -79,8 +80,13 @@ export abstract class Layout implements PassResult {
     return { size: this.pass(frame, false, result, bpfDelta), result };
   }
 
-  /** Sizes var item `v` at halfword `at` (its unit starts at `start`, slot `slot`); records its offset. */
-  protected size(v: number, kind: number, at: number, start: number, slot: number, frame: PassFrame, out: PassResult, bpfDelta: Float64Array | undefined): number {
+  /** Start (halfwords) of var item `v`'s unit in the pass under way, given where the item landed. */
+  protected abstract unitStart(v: number, at: number, out: PassResult): number;
+  /** First eBPF slot of var item `v`'s unit. */
+  protected abstract unitSlot(v: number): number;
+
+  /** Sizes var item `v` at halfword `at`; records its offset. */
+  protected size(v: number, kind: number, at: number, frame: PassFrame, out: PassResult, bpfDelta: Float64Array | undefined): number {
     const b = this.body;
     let off: number;
     switch (kind) {
@@ -108,8 +114,9 @@ export abstract class Layout implements PassResult {
       case VK.TailOut: {
         // The kernel measures "out" as this unit's size in the offset table: offset[i] - offset[i - 1] (offset[0]
         // alone for i == 0, which then also counts the prologue), added to where the unit starts.
+        const slot = this.unitSlot(v);
         const tc = slot > 0 ? this.offsetAt(slot) - this.offsetAt(slot - 1) : this.offsetAt(0);
-        off = 2 * (tc - (at - start));
+        off = 2 * (tc - (at - this.unitStart(v, at, out)));
         out.rvoff[v] = off;
         return BRANCH_FORMS[branchForm(off)]!.hw;
       }
@@ -134,16 +141,21 @@ export class FullLayout extends Layout {
     return this.offset[k]!;
   }
 
+  private curStart = 0;
+  private curSlot = 0;
+
   pass(frame: PassFrame, record: boolean, out: PassResult = this, bpfDelta?: Float64Array): number {
     const b = this.body;
     let pos = frame.prologueHw;
     if (record) this.prologueLen = pos;
     for (let u = 0; u < b.nu; u++) {
       const start = pos;
+      this.curStart = start;
+      this.curSlot = b.uSlot[u]!;
       let extra = 0;
       for (let v = b.uVar[u]!; v < b.uVar[u + 1]!; v++) {
         const at = start + b.vpre[v]! + extra;
-        const hw = this.size(v, b.vk[v]!, at, start, b.uSlot[u]!, frame, out, bpfDelta);
+        const hw = this.size(v, b.vk[v]!, at, frame, out, bpfDelta);
         out.at[v] = at;
         out.hw[v] = hw;
         extra += hw;
@@ -154,133 +166,201 @@ export class FullLayout extends Layout {
     if (record) this.epilogueOffset = pos;
     return pos + frame.epilogueHw;
   }
+
+  protected unitStart(): number {
+    return this.curStart;
+  }
+
+  protected unitSlot(): number {
+    return this.curSlot;
+  }
 }
 
 /**
  * The same table, by segments. Segment j is the run of units ending with the j-th unit that holds var items (the
  * last segment runs to the end of the body). A unit's end is its segment's start plus a constant, except for the
- * segment's closing var unit, whose end is the next segment's start. A segment not yet recorded in any pass
- * reads as the kernel's initial table, 32 halfwords per slot.
+ * segment's closing var unit, whose end is the next segment's start. So a pass only has to walk the var items, and
+ * record where each segment starts; a segment not yet recorded in any pass reads as the kernel's initial table, 32
+ * halfwords per slot.
+ *
+ * Everything is indexed by var item: a segment is named by the first var item of its closing unit (the last segment
+ * by nv), and its start is stored under that name. Per item, the constructor resolves once what the pass needs:
+ *
+ *   lead[v]   fixed halfwords before the item: from its segment's start for the first item of a unit, from the end
+ *             of the previous item otherwise;
+ *   tail[v]   fixed halfwords after it, up to the end of its unit (0 unless it is the unit's last item);
+ *   tKey[v]   for a branch or jump, the segment its target's offset-table entry is read from (nv + 1: an entry no
+ *   tRel[v]   unit records, which keeps its initial value tRel), and the entry's distance from that segment's start.
+ *
+ * A pass is then one loop: pos = pos + lead; size the item; pos = at + size + tail, storing pos under every item's
+ * index as it goes (only segment names are ever read back). A target whose segment lies after the item reads the
+ * previous pass's start, exactly the generation the kernel reads.
+ *
+ * Most of a pass repeats the previous one: the kernel's loop converges as a wave (with many forward branches, each
+ * pass settles the next few KiB), and everything before the wave is sized again from the same inputs. An item's
+ * size and offset depend only on where it lands and on the entry it reads; so if the items before it were sized as
+ * last time, it is sized as last time unless it reads an entry *ahead* of it (last pass's generation) that last
+ * pass moved. A pass therefore resumes at the first item reading ahead of the first size change of the previous
+ * pass (resumeAt), with the previous pass's results for everything before it, which are this pass's too.
  */
 export class SegmentedLayout extends Layout {
-  /** Per segment: its closing var unit (-1 for the last segment), fixed halfwords before that unit, total fixed. */
-  private readonly segUnit: Int32Array;
-  private readonly segLead: Int32Array;
-  private readonly segFixed: Int32Array;
-  /** Per segment: start (halfwords) as last recorded, and whether it ever was. */
-  private readonly segStart: Int32Array;
-  private readonly segSet: Uint8Array;
-  /** Per slot: the segment of the unit recording offset[k] (-1: no unit does, the entry stays initial), and the
-   * entry's distance from that segment's start (-1: the unit closes the segment, read the next segment's start). */
-  private readonly slotSeg: Int32Array;
-  private readonly slotRel: Int32Array;
-  private readonly nseg: number;
-  /** Per var item of a branch: where its target's offset-table entry is read from, resolved once: the segment
-   * (-1: an entry no unit records, -2: target slot 0, i.e. prologueLen), the distance from that segment's start,
-   * and the entry's initial value. Read in order of var items, every pass. */
-  private readonly tSeg: Int32Array;
+  /** Per var item, resolved once (see above). */
+  private readonly lead: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly tKey: Int32Array;
   private readonly tRel: Int32Array;
-  private readonly tInit: Int32Array;
+  /** Per var item: its unit. */
+  private readonly unitOf: Int32Array;
+  /** Fixed halfwords of the last segment (the units after the last var unit). */
+  private readonly lastFixed: number;
+  /** Start of each segment, under its name (and scratch under every other item index; nv + 1 stays 0). */
+  private readonly segStart: Int32Array;
+  /** Per slot: the segment whose start its offset-table entry is read from (-1: no unit records it), and the
+   * entry's distance from that start. */
+  private readonly slotKey: Int32Array;
+  private readonly slotRel: Int32Array;
+  /** Segments recorded so far by the first sizing pass: names up to this one (after it, all of them). */
+  private recorded = -1;
+  /** Per var item: the furthest segment read ahead of itself by it or any item before it (-1: none). */
+  private readonly reach: Int32Array;
+  /** What the last sizing pass saw: the first item whose size it changed (nv: none), and its inputs. */
+  private lastChange = -1;
+  private lastPrologueHw = -1;
+  private lastTailEpilogueHw = -1;
+  private lastAllocated = false;
 
   constructor(body: CodeBuf, nslots: number) {
     super(body);
-    const { nu, uVar, uHw, uLast } = body;
-    let nseg = 1;
-    for (let u = 0; u < nu; u++) if (uVar[u + 1]! > uVar[u]!) nseg++;
-    this.nseg = nseg;
-    this.segUnit = new Int32Array(nseg).fill(-1);
-    this.segLead = new Int32Array(nseg);
-    this.segFixed = new Int32Array(nseg);
-    this.segStart = new Int32Array(nseg);
-    this.segSet = new Uint8Array(nseg);
-    this.slotSeg = new Int32Array(nslots).fill(-1);
-    this.slotRel = new Int32Array(nslots);
-    let j = 0;
+    const { nu, nv, uVar, uHw, uLast, vpre, vk, vtarget } = body;
+    const lead = (this.lead = new Int32Array(nv));
+    const tail = (this.tail = new Int32Array(nv));
+    const unitOf = (this.unitOf = new Int32Array(nv));
+    const slotKey = (this.slotKey = new Int32Array(nslots).fill(-1));
+    const slotRel = (this.slotRel = new Int32Array(nslots));
+    this.segStart = new Int32Array(nv + 2);
+    // Walk the units: `rel` counts the fixed halfwords of the current segment's units before its var unit.
     let rel = 0;
     for (let u = 0; u < nu; u++) {
-      const hasVars = uVar[u + 1]! > uVar[u]!;
-      this.slotSeg[uLast[u]!] = j;
-      if (hasVars) {
-        this.segUnit[j] = u;
-        this.segLead[j] = rel;
-        this.segFixed[j] = rel + uHw[u]!;
-        this.slotRel[uLast[u]!] = -1;
-        j++;
-        rel = 0;
-      } else {
+      const v0 = uVar[u]!;
+      const v1 = uVar[u + 1]!;
+      const k = uLast[u]!;
+      if (v0 === v1) {
         rel += uHw[u]!;
-        this.slotRel[uLast[u]!] = rel;
-      }
-    }
-    this.segFixed[j] = rel;
-    const nv = body.nv;
-    this.tSeg = new Int32Array(nv);
-    this.tRel = new Int32Array(nv);
-    this.tInit = new Int32Array(nv);
-    for (let v = 0; v < nv; v++) {
-      const t = body.vtarget[v]!;
-      if (body.vk[v] !== VK.Branch) continue;
-      if (t === 0) {
-        this.tSeg[v] = -2;
+        slotKey[k] = v0; // v0 is the first var item after this unit: it names this unit's segment
+        slotRel[k] = rel;
         continue;
       }
-      const k = t - 1;
-      const sj = this.slotSeg[k]!;
-      const r = this.slotRel[k]!;
-      this.tSeg[v] = sj < 0 ? -1 : r < 0 ? sj + 1 : sj;
-      this.tRel[v] = r < 0 ? 0 : r;
-      this.tInit[v] = 32 * t;
+      for (let v = v0; v < v1; v++) {
+        unitOf[v] = u;
+        lead[v] = v === v0 ? rel + vpre[v]! : vpre[v]! - vpre[v - 1]!;
+      }
+      tail[v1 - 1] = uHw[u]! - vpre[v1 - 1]!;
+      slotKey[k] = v1; // the unit's end is the next segment's start (v1 names it, or nv: the last segment)
+      slotRel[k] = 0;
+      rel = 0;
+    }
+    this.lastFixed = rel;
+    const tKey = (this.tKey = new Int32Array(nv));
+    const tRel = (this.tRel = new Int32Array(nv));
+    for (let v = 0; v < nv; v++) {
+      if (vk[v] !== VK.Branch && vk[v] !== VK.Jump) continue;
+      const t = vtarget[v]!;
+      // target slot 0 reads prologueLen, which is where segment 0 (named 0, or nv if there are no var items) starts
+      const key = t === 0 ? 0 : slotKey[t - 1]!;
+      tKey[v] = key < 0 ? nv + 1 : key;
+      tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : slotRel[t - 1]!;
+    }
+    // What each item reads ahead of itself: a branch or jump its target's segment, a jump to the epilogue the end
+    // (epilogueOffset is the last pass's), a tail call's exit the end of its own unit.
+    const reach = (this.reach = new Int32Array(nv));
+    let furthest = -1;
+    for (let v = 0; v < nv; v++) {
+      const kind = vk[v];
+      let ahead = -1;
+      if ((kind === VK.Branch || kind === VK.Jump) && tKey[v]! > v && tKey[v]! <= nv) ahead = tKey[v]!;
+      else if (kind === VK.JumpEpilogue) ahead = nv;
+      else if (kind === VK.TailOut) ahead = Math.max(slotKey[body.uSlot[unitOf[v]!]!]!, v);
+      furthest = Math.max(furthest, ahead);
+      reach[v] = furthest;
     }
   }
 
   offsetAt(k: number): number {
-    const j = this.slotSeg[k]!;
-    const rel = this.slotRel[k]!;
-    if (j < 0) return 32 * (k + 1);
-    const s = rel < 0 ? j + 1 : j;
-    return this.segSet[s] ? this.segStart[s]! + (rel < 0 ? 0 : rel) : 32 * (k + 1);
+    const key = this.slotKey[k]!;
+    return key >= 0 && key <= this.recorded ? this.segStart[key]! + this.slotRel[k]! : 32 * (k + 1);
+  }
+
+  /**
+   * The first item this sizing pass can size differently from the previous one (see the class comment): 0 unless
+   * two passes have run with the same frame and allocation state; then the first item whose reach passes the
+   * previous pass's first change (reach only grows, so a binary search finds it).
+   */
+  private resumeAt(frame: PassFrame): number {
+    if (frame.prologueHw !== this.lastPrologueHw || frame.tailEpilogueHw !== this.lastTailEpilogueHw || this.lastAllocated !== this.allocated) return 0;
+    const { reach, lastChange } = this;
+    let lo = 0;
+    let hi = this.body.nv;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (reach[mid]! > lastChange) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   pass(frame: PassFrame, record: boolean, out: PassResult = this, bpfDelta?: Float64Array): number {
-    const b = this.body;
-    const { uVar, uHw, uSlot, vk, vpre } = b;
-    const { segUnit, segLead, segFixed, segStart, segSet, tSeg, tRel, tInit } = this;
+    const { nv, vk, vtarget } = this.body;
+    const { lead, tail, tKey, tRel, segStart } = this;
     const { at: atOf, hw: hwOf, rvoff } = out;
-    let pos = frame.prologueHw;
-    if (record) this.prologueLen = pos;
-    const prologueLen = this.prologueLen;
-    const last = this.nseg - 1;
-    for (let j = 0; j < last; j++) {
+    const first = this.recorded < nv; // the first sizing pass: segments after the current item read initial values
+    const again = record && out === this && this.lastChange >= 0; // the previous pass's results are in atOf/hwOf
+    const from = again ? this.resumeAt(frame) : 0;
+    let pos = from === 0 ? frame.prologueHw : atOf[from - 1]! + hwOf[from - 1]! + tail[from - 1]!;
+    let change = nv;
+    if (record) this.prologueLen = frame.prologueHw;
+    for (let v = from; v < nv; v++) {
       if (record) {
-        segStart[j] = pos;
-        segSet[j] = 1;
+        segStart[v] = pos; // the segment's start if v names one (the first item of a var unit), else unused
+        if (first) this.recorded = v;
       }
-      const u = segUnit[j]!;
-      const start = pos + segLead[j]!;
-      let extra = 0;
-      for (let v = uVar[u]!, v1 = uVar[u + 1]!; v < v1; v++) {
-        const at = start + vpre[v]! + extra;
-        let hw: number;
-        if (vk[v] === VK.Branch) {
-          // the common case, inline: offsetAt(t - 1) with its segment resolved in the constructor
-          const ts = tSeg[v]!;
-          const to = ts === -2 ? prologueLen : ts >= 0 && segSet[ts] ? segStart[ts]! + tRel[v]! : tInit[v]!;
-          const off = 2 * (to - at);
-          rvoff[v] = off;
-          hw = branchHw(off);
-        } else hw = this.size(v, vk[v]!, at, start, uSlot[u]!, frame, out, bpfDelta);
-        atOf[v] = at;
-        hwOf[v] = hw;
-        extra += hw;
-      }
-      pos = start + uHw[u]! + extra;
+      const at = pos + lead[v]!;
+      const kind = vk[v]!;
+      let hw: number;
+      if (kind === VK.Branch) {
+        // rv_offset: the target's entry as it reads now (this pass's if already recorded, else the last pass's)
+        const key = tKey[v]!;
+        const off = 2 * ((first && key > v ? 32 * vtarget[v]! : segStart[key]! + tRel[v]!) - at);
+        rvoff[v] = off;
+        hw = branchHw(off);
+      } else hw = this.size(v, kind, at, frame, out, bpfDelta);
+      atOf[v] = at;
+      if (hwOf[v] !== hw && change === nv) change = v;
+      hwOf[v] = hw;
+      pos = at + hw + tail[v]!;
     }
     if (record) {
-      segStart[last] = pos;
-      segSet[last] = 1;
-    }
-    pos += segFixed[last]!;
-    if (record) this.epilogueOffset = pos;
-    return pos + frame.epilogueHw;
+      segStart[nv] = pos;
+      this.recorded = nv;
+      this.epilogueOffset = pos + this.lastFixed;
+      // The first pass compared its sizes with nothing: only from the second on is `change` a change.
+      this.lastChange = out === this && this.lastPrologueHw >= 0 ? change : -1;
+      this.lastPrologueHw = frame.prologueHw;
+      this.lastTailEpilogueHw = frame.tailEpilogueHw;
+      this.lastAllocated = this.allocated;
+    } else if (out === this) this.lastChange = -1; // sized with frozen reads: not a pass to resume from
+    return pos + this.lastFixed + frame.epilogueHw;
+  }
+
+  /** Start of var item v's unit, from where the item landed and the sizes of the items before it in the unit. */
+  protected unitStart(v: number, at: number, out: PassResult): number {
+    const b = this.body;
+    const u = this.unitOf[v]!;
+    let extra = 0;
+    for (let w = b.uVar[u]!; w < v; w++) extra += out.hw[w]!;
+    return at - b.vpre[v]! - extra;
+  }
+
+  protected unitSlot(v: number): number {
+    return this.body.uSlot[this.unitOf[v]!]!;
   }
 }
