@@ -27,7 +27,7 @@ interface CondRow {
   readonly inverse: number;
 }
 
-const COND: ReadonlyMap<number, CondRow> = new Map([
+const COND: ReadonlyArray<readonly [number, CondRow]> = [
   [BPF_JEQ, { op: OP.beq, swap: false, inverse: BPF_JNE }],
   [BPF_JNE, { op: OP.bne, swap: false, inverse: BPF_JEQ }],
   [BPF_JGT, { op: OP.bltu, swap: true, inverse: BPF_JLE }],
@@ -38,10 +38,17 @@ const COND: ReadonlyMap<number, CondRow> = new Map([
   [BPF_JSLE, { op: OP.bge, swap: true, inverse: BPF_JSGT }],
   [BPF_JSLT, { op: OP.blt, swap: false, inverse: BPF_JSGE }],
   [BPF_JSGE, { op: OP.bge, swap: false, inverse: BPF_JSLT }],
-]);
+];
+
+/** The rows by condition (a BPF_J* op value is a multiple of 16): an array index, not a hash lookup per branch. */
+const COND_BY_OP: readonly (CondRow | undefined)[] = (() => {
+  const t: (CondRow | undefined)[] = new Array<CondRow | undefined>(16).fill(undefined);
+  for (const [cond, row] of COND) t[cond >> 4] = row;
+  return t;
+})();
 
 function condRow(cond: number): CondRow {
-  const row = COND.get(cond);
+  const row = (cond & 15) === 0 ? COND_BY_OP[cond >> 4] : undefined;
   if (!row) throw new Error(`internal: no RV branch for BPF condition 0x${cond.toString(16)}`);
   return row;
 }

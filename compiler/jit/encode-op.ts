@@ -3,14 +3,14 @@
  * instruction layer (compiler/riscv/encode.ts), passing each operand under its name so that the operands a
  * compressed form implies (c.jalr's rd = ra, c.addi16sp's sp) are left to the table.
  *
- * Two paths: encodeOp(), checked by the instruction layer, and FAST_ENCODE, used for whole images.
+ * Two paths: encodeOp(), checked by the instruction layer, and encodeInto() (FAST_ENCODE per op), for whole images.
  *
  * One exception: the kernel encodes an immediate shift with an out-of-range amount (a raw program's `r1 <<= 68`)
  * by OR-ing the amount into the I-type immediate field, producing a word that is not a valid shift. Those words are
  * built with the I-type packer here, bit for bit as `rv_i_insn(imm11_0, ...)` would (srai/sraiw add 0x400).
  */
 import { encode } from "../riscv/encode.js";
-import { packB, packI, packJ, packR, packS, packU, type Operands } from "../riscv/formats.js";
+import { packB, packI, packJ, packS, packU, type Operands } from "../riscv/formats.js";
 import { ISA } from "../riscv/isa.js";
 import { ROW_OF } from "../riscv/rows.js";
 import { AQ, OP_NAME, OP_SHAPE, RL } from "./ops.js";
@@ -141,57 +141,110 @@ const KIND = Uint8Array.from(OP_NAME, (_, op) => kindOf(op));
 const MATCH = Uint32Array.from(OP_NAME, (m) => ROW_OF.get(m)!.match);
 const LIMIT = Uint8Array.from(OP_NAME, (m) => SHIFT_LIMIT[m] ?? 0);
 
-/**
- * The JIT's hot path. A 32-bit op is its row's fixed bits (`match`) OR the operands placed by the format's packer;
- * compressed ops go through their format codec without encode()'s row lookup. Operand ranges are not re-checked:
- * every value was checked where the emitter chose the instruction (fitsI12 for addi, the branch/jump forms for
- * offsets, ...), and test/jit/encode-op.test.ts checks this path against encodeOp() for every op over its whole
- * operand ranges. One function with a switch, not a function per op, so that the call site stays monomorphic.
- */
-export function fastEncode(op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
-  const base = MATCH[op]!;
+/** The bits each 32-bit op's register operands occupy: rd, rs1 and rs2 sit at the same place in every format. */
+const RD_BITS = 0x1f << 7, RS1_BITS = 0x1f << 15, RS2_BITS = 0x1f << 20;
+const REG_BITS = Int32Array.from(OP_NAME, (_, op) => {
   switch (KIND[op]) {
     case K_R:
-      return (base | packR(0, rs2, rs1, 0, rd, 0)) >>> 0;
-    case K_R1:
-      return (base | packR(0, 0, rs1, 0, rd, 0)) >>> 0;
-    case K_I:
-      return (base | packI(imm, rs1, 0, rd, 0)) >>> 0;
-    case K_SHIFT:
-      return imm >= 0 && imm < LIMIT[op]! ? (base | packI(imm, rs1, 0, rd, 0)) >>> 0 : rawShift(OP_NAME[op]!, rd, rs1, imm);
-    case K_S:
-      return (base | packS(imm, rs2, rs1, 0, 0)) >>> 0;
-    case K_B:
-      return (base | packB(imm, rs2, rs1, 0, 0)) >>> 0;
-    case K_U:
-      return (base | packU(imm, rd, 0)) >>> 0;
-    case K_J:
-      return (base | packJ(imm, rd, 0)) >>> 0;
     case K_AMO:
-      return (base | packR(fl & (AQ | RL), rs2, rs1, 0, rd, 0)) >>> 0;
-    case K_LR:
-      return (base | packR(fl & (AQ | RL), 0, rs1, 0, rd, 0)) >>> 0;
+      return RD_BITS | RS1_BITS | RS2_BITS;
+    case K_R1: // sext.b, rev8, ...: rs2 is a function field the row fixes
+    case K_I:
+    case K_SHIFT:
+    case K_LR: // lr.w/lr.d: rs2 is 0
+      return RD_BITS | RS1_BITS;
+    case K_S:
+    case K_B:
+      return RS1_BITS | RS2_BITS;
+    case K_U:
+    case K_J:
+      return RD_BITS;
     default:
-      return compressed(op, rd, rs1, rs2, imm, fl);
+      return 0;
   }
+});
+
+/**
+ * The JIT's hot path: writes the encoding of one op as little-endian halfwords at `hws[p]` and returns the halfword
+ * after it. A 32-bit op is its row's fixed bits (`match`), its register operands placed and masked to the fields
+ * its format has, and its immediate scattered as the format's packer does; compressed ops go through their format
+ * codec (remembered, below). Operand ranges are not re-checked: every value was checked where the emitter chose the
+ * instruction (fitsI12 for addi, the branch/jump forms for offsets, ...), and test/jit/encode-op.test.ts checks this
+ * path against encodeOp() for every op over its whole operand ranges.
+ * It is one small function (so that V8 inlines it into the image loop) and it stores the word rather than
+ * returning it: a 32-bit word returned from a call that is not inlined is boxed (most words have bit 30 or 31 set).
+ */
+export function encodeInto(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
+  const kind = KIND[op]!;
+  if (kind === K_CODEC) return codecInto(hws, p, op, rd, rs1, rs2, imm, fl);
+  let w = MATCH[op]! | (((rd << 7) | (rs1 << 15) | (rs2 << 20)) & REG_BITS[op]!);
+  switch (kind) {
+    case K_I:
+      w |= imm << 20;
+      break;
+    case K_SHIFT:
+      w = imm >= 0 && imm < LIMIT[op]! ? w | (imm << 20) : rawShift(OP_NAME[op]!, rd, rs1, imm);
+      break;
+    case K_S:
+      w |= packS(imm, 0, 0, 0, 0);
+      break;
+    case K_B:
+      w |= packB(imm, 0, 0, 0, 0);
+      break;
+    case K_U:
+      w |= packU(imm, 0, 0);
+      break;
+    case K_J:
+      w |= packJ(imm, 0, 0);
+      break;
+    case K_AMO:
+    case K_LR:
+      w |= (fl & (AQ | RL)) << 25;
+  }
+  hws[p] = w; // a Uint16Array keeps the low 16 bits
+  hws[p + 1] = w >>> 16;
+  return p + 2;
+}
+
+/** encodeInto() for the ops without a packer here: through their format codec, remembered when compressed. */
+function codecInto(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
+  const w = codecEncode(op, rd, rs1, rs2, imm, fl);
+  hws[p] = w;
+  if (KEYED[op] === 1) return p + 1; // compressed
+  hws[p + 1] = w >>> 16; // fence
+  return p + 2;
+}
+
+const ONE = new Uint16Array(2);
+
+/** encodeInto() for one op: its word (32-bit) or halfword (compressed). */
+export function fastEncode(op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
+  return encodeInto(ONE, 0, op, rd, rs1, rs2, imm, fl) === 1 ? ONE[0]! : (ONE[0]! | (ONE[1]! << 16)) >>> 0;
 }
 
 /**
  * Compressed ops through their format codec, remembered: a JIT image uses few distinct compressed encodings
- * (c.li a5,0, c.mv a5,a0, the zext pair, ...), and the codec path costs far more than a Map lookup. The key packs
- * the op, rd and the immediate (biased into 11 bits: every compressed immediate lies in -1024..1023) into a small
- * integer; the other two registers are stored beside the encoding and compared on a hit.
+ * (c.li a5,0, c.mv a5,a0, the zext pair, ...), and the codec path costs far more than a lookup. The cache is
+ * direct-mapped, in typed arrays: an entry holds its whole operand tuple as two tags (op, rd and the immediate,
+ * biased into 11 bits since every compressed immediate lies in -1024..1023; then rs1 and rs2) and the halfword.
+ * A colliding tuple simply replaces the entry.
  */
-const COMPRESSED = new Map<number, number>();
+const CACHE_BITS = 12;
+const tagA = new Int32Array(1 << CACHE_BITS).fill(-1);
+const tagB = new Int32Array(1 << CACHE_BITS);
+const cached = new Uint16Array(1 << CACHE_BITS);
 
-function compressed(op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
+/** Ops without a packer here: through their format codec, remembered when compressed. */
+function codecEncode(op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
   if (KEYED[op] === 0 || imm < -1024 || imm >= 1024) return CODEC_ENCODE[op]!(rd, rs1, rs2, imm, fl);
-  const key = (op << 16) | (rd << 11) | (imm + 1024);
-  const regs = (rs1 << 5) | rs2; // kept in the value's upper half and compared: the key leaves them out
-  const hit = COMPRESSED.get(key);
-  if (hit !== undefined && hit >>> 16 === regs) return hit & 0xffff;
+  const a = (op << 16) | (rd << 11) | (imm + 1024);
+  const b = (rs1 << 5) | rs2;
+  const e = Math.imul(a ^ (b << 23), 0x9e3779b1) >>> (32 - CACHE_BITS); // Fibonacci hashing
+  if (tagA[e] === a && tagB[e] === b) return cached[e]!;
   const w = CODEC_ENCODE[op]!(rd, rs1, rs2, imm, fl);
-  COMPRESSED.set(key, (w | (regs << 16)) >>> 0);
+  tagA[e] = a;
+  tagB[e] = b;
+  cached[e] = w;
   return w;
 }
 

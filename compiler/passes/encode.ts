@@ -10,7 +10,8 @@ import type { Insn } from "../bpf/insn.js";
 import { X } from "../riscv/regs.js";
 import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
 import { CodeBuf, VAR_OP, VK } from "../jit/code.js";
-import { ImageWriter } from "../jit/image.js";
+import { encodeInto } from "../jit/encode-op.js";
+import { imageInsns, putOps } from "../jit/image.js";
 import type { PassResult } from "../jit/layout.js";
 import { JitError } from "../jit/errors.js";
 import type { FrameLayout } from "../jit/frame.js";
@@ -83,40 +84,19 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const { size: totalHw, result: st } = f.layout.finalPass(passFrame(frame), bpfDelta);
   if (totalHw > f.allocHw) throw new JitError(`internal: final pass of ${f.fn.name} is larger (${totalHw} halfwords) than its allocation (${f.allocHw})`);
 
-  const img = new ImageWriter(2 * totalHw, body.n + frame.prologue.n + frame.epilogue.n + 3 * body.nv + 8);
+  const code = new Uint8Array(2 * totalHw);
+  const hws = new Uint16Array(code.buffer); // the image by halfwords, which is how everything in it is aligned
   const nslots = f.fn.insns.length;
   const slotHw = new Int32Array(nslots + 1);
-  const faults = body.faultOp.length > 0;
-  const opPos = new Int32Array(faults ? body.n : 0); // byte offset of each body op, for the exception table
-  const scratch = new CodeBuf(32, 1);
-  img.putAll(frame.prologue, -1);
-  const bodyStart = img.pos >> 1;
-  const { op, rd, rs1, rs2, imm, fl, uSlot, uLast, uOp } = body;
-  for (let u = 0; u < body.nu; u++) {
-    const slot = uSlot[u]!;
-    const startHw = img.pos >> 1;
-    for (let s = slot, last = uLast[u]!; s <= last; s++) slotHw[s] = startHw;
-    for (let k = uOp[u]!, end = uOp[u + 1]!; k < end; k++) {
-      if (op[k] !== VAR_OP) {
-        if (faults) opPos[k] = img.pos;
-        img.put(op[k]!, rd[k]!, rs1[k]!, rs2[k]!, imm[k]!, fl[k]!, slot);
-        continue;
-      }
-      const v = imm[k]!;
-      if (2 * st.at[v]! !== img.pos) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${2 * st.at[v]!} but lands at ${img.pos}`);
-      scratch.n = scratch.hw = 0;
-      expandVar(scratch, f, st, v, multi, addrs, frame.tailEpilogue, 2 * st.at[v]!);
-      if (scratch.hw !== st.hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
-      img.putAll(scratch, slot);
-    }
-  }
-  const epilogueHw = img.pos >> 1;
+  const opPos = new Int32Array(body.faultOp.length > 0 ? body.n : 0); // byte offset of each body op, for the extable
+  const bodyStart = putOps(hws, 0, frame.prologue);
+  let p = writeBody(hws, bodyStart, f, st, multi, addrs, frame.tailEpilogue, slotHw, opPos);
+  const epilogueHw = p;
   slotHw[nslots] = epilogueHw;
-  img.putAll(frame.epilogue, -1);
-  if (img.pos !== 2 * totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${img.pos} bytes, laid out as ${2 * totalHw}`);
+  p = putOps(hws, p, frame.epilogue);
+  if (p !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${2 * p} bytes, laid out as ${2 * totalHw}`);
   checkTargets(f, st, slotHw, epilogueHw, warnings);
-  const code = img.code;
-  const extable = body.faultOp.map((k, e) => ({ insn: opPos[k]!, fixup: opPos[k]! + 2 * OP_HW[op[k]!]!, reg: body.faultReg[e]! }));
+  const extable = body.faultOp.map((k, e) => ({ insn: opPos[k]!, fixup: opPos[k]! + 2 * OP_HW[body.op[k]!]!, reg: body.faultReg[e]! }));
   let insns: RvInsn[] | undefined;
   let lineMap: number[] | undefined;
   return {
@@ -127,7 +107,7 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
-      insns ??= Array.from(img.offsets.subarray(0, img.n), (offset, k) => ({ offset, size: img.size(k), word: img.word(k), bpf: img.slots[k]! }));
+      insns ??= imageInsns(code, body.nu, (u) => slotHw[body.uSlot[u]!]!, body.uSlot, epilogueHw);
       return insns;
     },
     get lineMap(): number[] {
@@ -143,6 +123,43 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     bodyStart: 2 * bodyStart,
     epilogueStart: 2 * epilogueHw,
   };
+}
+
+/**
+ * The final pass over the body from halfword `p`: fixed ops encoded as lowering chose them, then var items in the
+ * form and with the offset the layout's final pass computed, in the room left for them (each must land where the
+ * layout put it, and take the room it was given). Fills slotHw, and opPos when the body has ops that may fault.
+ * Returns the halfword after the body. Two loops, so that the one over every op calls nothing but the encoder (which
+ * V8 then inlines), and everything it reads is a local (V8 reloads an imported binding at every use).
+ */
+function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, slotHw: Int32Array, opPos: Int32Array): number {
+  const { op, rd, rs1, rs2, imm, fl, uSlot, uLast, uOp, nu, nv } = f.body;
+  const { at, hw } = st;
+  const VAR = VAR_OP;
+  const encode = encodeInto;
+  const faults = opPos.length > 0;
+  for (let u = 0; u < nu; u++) {
+    for (let s = uSlot[u]!, last = uLast[u]!; s <= last; s++) slotHw[s] = p;
+    for (let k = uOp[u]!, end = uOp[u + 1]!; k < end; k++) {
+      const o = op[k]!;
+      if (o !== VAR) {
+        if (faults) opPos[k] = 2 * p;
+        p = encode(hws, p, o, rd[k]!, rs1[k]!, rs2[k]!, imm[k]!, fl[k]!);
+      } else {
+        const v = imm[k]!;
+        if (at[v] !== p) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${2 * at[v]!} but lands at ${2 * p}`);
+        p += hw[v]!;
+      }
+    }
+  }
+  const scratch = new CodeBuf(32, 1);
+  for (let v = 0; v < nv; v++) {
+    scratch.n = scratch.hw = 0;
+    expandVar(scratch, f, st, v, multi, addrs, tailEpilogue, 2 * at[v]!);
+    if (scratch.hw !== hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
+    putOps(hws, at[v]!, scratch);
+  }
+  return p;
 }
 
 /** Writes var item `v` in the form and with the offset the final pass computed. */
