@@ -10,15 +10,16 @@
 import { ARRAY_PTRS_OFF, PROG_BPF_FUNC_OFF, THREAD_INFO_CPU_OFF } from "../../compiler/kernel-abi.js";
 import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { Machine } from "../rv64/machine.js";
-import { Memory, type Region } from "../rv64/memory.js";
+import { Memory, type PermString, type Region } from "../rv64/memory.js";
 import type { Symbolizer } from "../rv64/report.js";
 import { hex64 } from "./guest-memory.js";
 import { createHelperEnv, type HelperDef, type HelperEnv, HELPERS } from "./helpers.js";
 import {
-  CTX_ADDR, HELPER_REGION, KFUNC_REGION, mapAddresses, PER_CPU_REGION, PROG_OBJ_BASE, PROG_OBJ_SIZE, progObjectAddr,
+  CTX_ADDR, HELPER_REGION, KFUNC_REGION, mapAddress, mapAddresses, PER_CPU_REGION, PROG_OBJ_BASE, PROG_OBJ_SIZE, progObjectAddr,
   SENTINEL_BASE, STACK_ADDR, STACK_GUARD_ADDR, STACK_GUARD_SIZE, STACK_SIZE, TASK_ADDR, TASK_SIZE,
 } from "./layout.js";
 import { createMaps, mapFootprint, type MapSpec, MapTable } from "./maps.js";
+import { layoutKey, shareDecoded } from "./shared-code.js";
 import type { WalkedFrame } from "./throw.js";
 
 /** One JIT-compiled function, as JitOutput describes it. */
@@ -64,6 +65,11 @@ export interface RunOptions {
   describeSlot?: (prog: number, slot: number) => string | undefined;
   /** Helper definitions by number, replacing or adding to helpers.ts HELPERS (e.g. a test suite's own helper). */
   helpers?: ReadonlyMap<number, HelperDef>;
+  /**
+   * Build a new kernel for this run instead of reusing the one the last run of the same programs left (run.ts);
+   * for comparing the two. Results are the same either way.
+   */
+  fresh?: boolean;
 }
 
 /** Where a function of a loaded program lives. */
@@ -71,12 +77,19 @@ export interface LoadedFunc {
   prog: number;
   index: number;
   f: JitFunctionImage;
+  region: Region;
   start: bigint;
   end: bigint;
 }
 
 /** Why control left the program for good (from calls.ts and throw.ts). */
 export type Stop = { kind: "return" } | { kind: "fault"; what: string; why: string };
+
+/** A run's memory layout besides its programs: the ctx size and each map's shape (names show in fault reports). */
+function layoutOf(input: RunInput): string {
+  const maps = (input.maps ?? []).map((m) => `${m.name}:${m.type}:${m.keySize}:${m.valueSize}:${m.maxEntries}`);
+  return `ctx ${input.ctx?.length ?? 0}; ${maps.join(", ")}`;
+}
 
 /** The poison call number `call` (its index in Kernel.calls) leaves in caller-saved register r. */
 export function callPoison(call: number, r: number): bigint {
@@ -91,38 +104,80 @@ const PROG_OBJ_POISON = 0x6b;
 export class Kernel {
   readonly mem = new Memory();
   readonly m: Machine;
-  readonly maps: MapTable;
-  readonly env: HelperEnv;
+  maps!: MapTable;
+  env!: HelperEnv;
   readonly funcs: LoadedFunc[] = [];
   readonly stack: Region;
   readonly ctx: Region | undefined;
-  readonly budget: number;
+  budget = 0;
   /** The helpers this run offers, by number. */
   readonly helpers: ReadonlyMap<number, HelperDef>;
   /** Helper and kfunc calls, in order, for results and goldens. */
-  readonly calls: { name: string; args: bigint[]; ret?: bigint }[] = [];
+  calls: { name: string; args: bigint[]; ret?: bigint }[] = [];
   /** Set by bpf_throw: the cookie and the frames it walked. */
   thrown: { cookie: bigint; frames: WalkedFrame[] } | undefined;
+  /** The input and options of the current run (begin() replaces them when a kernel is reused). */
+  input: RunInput;
+  opts: RunOptions;
+  private readonly task: Region;
+  private readonly mapRegions: { region: Region; perm: PermString }[] = [];
+  /** What the memory layout depends on besides the programs: the ctx size and the maps' shapes (fits()). */
+  private readonly layout: string;
 
-  constructor(readonly programs: readonly JitImage[], readonly input: RunInput, readonly opts: RunOptions) {
+  constructor(readonly programs: readonly JitImage[], input: RunInput, opts: RunOptions) {
     const mem = this.mem;
-    this.budget = input.budget ?? 10_000_000;
+    this.input = input;
+    this.opts = opts;
+    this.layout = layoutOf(input);
     this.helpers = opts.helpers ? new Map([...HELPERS, ...opts.helpers]) : HELPERS;
     mem.add({ name: "kernel stack guard", base: STACK_GUARD_ADDR, size: STACK_GUARD_SIZE, perm: "---", guardOf: "kernel stack" });
     this.stack = mem.add({ name: "kernel stack", base: STACK_ADDR, size: STACK_SIZE, perm: "rw-" });
-    this.stack.bytes.fill(STACK_PAINT);
-    this.ctx = input.ctx && input.ctx.length > 0 ? mem.add({ name: "ctx", base: CTX_ADDR, size: input.ctx.length, perm: "rw-", bytes: input.ctx }) : undefined;
+    this.ctx = input.ctx && input.ctx.length > 0 ? mem.add({ name: "ctx", base: CTX_ADDR, size: input.ctx.length, perm: "rw-" }) : undefined;
     this.loadPrograms();
-    this.maps = this.createMaps(input.maps ?? []);
+    this.addMaps(input.maps ?? []);
     mem.add({ name: "helpers", ...HELPER_REGION, perm: "--x", trap: true });
     mem.add({ name: "kfuncs", ...KFUNC_REGION, perm: "--x", trap: true });
     mem.add({ name: "return sentinels", base: SENTINEL_BASE, size: 0x100, perm: "--x", trap: true });
     mem.add({ name: "__per_cpu_offset", ...PER_CPU_REGION, perm: "r--" });
-    const task = new Uint8Array(TASK_SIZE);
-    new DataView(task.buffer).setUint32(THREAD_INFO_CPU_OFF, input.cpu ?? 0, true);
-    mem.add({ name: "current (task_struct)", base: TASK_ADDR, size: TASK_SIZE, perm: "r--", bytes: task });
-    this.env = createHelperEnv(mem, this.maps, { seed: input.seed, cpu: input.cpu });
+    this.task = mem.add({ name: "current (task_struct)", base: TASK_ADDR, size: TASK_SIZE, perm: "r--" });
+    // Every region is in place: the code can take the instructions earlier runs decoded (shared-code.ts).
+    const layout = layoutKey(mem);
+    for (const lf of this.funcs) shareDecoded(lf.region, lf.f.code, opts.isa, layout);
     this.m = new Machine(mem, { isa: opts.isa, blocks: opts.blocks });
+    this.begin(input, opts);
+  }
+
+  /**
+   * Whether a run with this input and these options can reuse this kernel (begin()): same programs (the caller's
+   * business), same memory layout, same hart. Everything else a run starts from, begin() sets anew.
+   */
+  fits(input: RunInput, opts: RunOptions): boolean {
+    const o = this.opts;
+    return opts.isa === o.isa && opts.blocks === o.blocks && opts.helpers === o.helpers && layoutOf(input) === this.layout;
+  }
+
+  /**
+   * The state a run starts from, on top of the layout the constructor built: the stack painted again where the
+   * last run wrote, the ctx and the maps filled from the input, thread_info.cpu, a fresh helper environment and
+   * call record, the hart's counters and reservation cleared. A reused kernel is then what a new one would be,
+   * except for what depends only on the code: pre-decoded instructions and translated blocks.
+   */
+  begin(input: RunInput, opts: RunOptions): void {
+    this.input = input;
+    this.opts = opts;
+    this.budget = input.budget ?? 10_000_000;
+    this.stack.bytes.fill(STACK_PAINT, STACK_SIZE - this.stackUsed());
+    this.lowWater = STACK_SIZE;
+    if (this.ctx) this.ctx.bytes.set(input.ctx!);
+    this.maps = this.fillMaps(input.maps ?? []);
+    this.task.view.setUint32(THREAD_INFO_CPU_OFF, input.cpu ?? 0, true);
+    this.env = createHelperEnv(this.mem, this.maps, { seed: input.seed, cpu: input.cpu });
+    this.calls = [];
+    this.thrown = undefined;
+    const m = this.m;
+    m.steps = 0;
+    m.resHi = m.resLo = m.resSize = 0;
+    this.mem.misaligned = 0;
   }
 
   /** Code regions, one per function, and a struct bpf_prog per program. */
@@ -133,8 +188,8 @@ export class Kernel {
       if (p.funcs.length === 0) throw new Error(`program ${prog} has no functions`);
       p.funcs.forEach((f, index) => {
         const name = this.programs.length === 1 ? f.name : `prog${prog}:${f.name}`;
-        this.mem.add({ name, base: f.addr, size: f.code.length, perm: "r-x", bytes: f.code });
-        this.funcs.push({ prog, index, f, start: f.addr, end: f.addr + BigInt(f.code.length) });
+        const region = this.mem.add({ name, base: f.addr, size: f.code.length, perm: "r-x", bytes: f.code });
+        this.funcs.push({ prog, index, f, region, start: f.addr, end: f.addr + BigInt(f.code.length) });
       });
       dv.setBigUint64(prog * PROG_OBJ_SIZE + PROG_BPF_FUNC_OFF, p.funcs[0]!.addr, true);
     });
@@ -142,22 +197,26 @@ export class Kernel {
     this.mem.add({ name: "struct bpf_prog objects", base: PROG_OBJ_BASE, size: objs.length, perm: "r--", bytes: objs });
   }
 
-  /**
-   * Each map: its struct (r--) and its values (rw-; a prog array's ptrs[] are r--). The regions are writable while
-   * createMaps writes headers and initial contents, then get their final permissions.
-   */
-  private createMaps(specs: readonly MapSpec[]): MapTable {
+  /** Each map's regions: its struct (r--) and its values (rw-; a prog array's ptrs[] are r--). */
+  private addMaps(specs: readonly MapSpec[]): void {
     const addrs = mapAddresses(specs);
-    const readOnly: Region[] = [];
     specs.forEach((s, i) => {
       const base = addrs[i]!;
-      readOnly.push(this.mem.add({ name: `map '${s.name}'`, base, size: ARRAY_PTRS_OFF, perm: "rw-" }));
+      this.mapRegions.push({ region: this.mem.add({ name: `map '${s.name}'`, base, size: ARRAY_PTRS_OFF, perm: "r--" }), perm: "r--" });
       const valuesSize = mapFootprint(s) - ARRAY_PTRS_OFF;
       if (valuesSize > 0) {
-        const kind = s.type === "prog_array" ? "ptrs" : "values";
-        const r = this.mem.add({ name: `map '${s.name}' ${kind}`, base: base + BigInt(ARRAY_PTRS_OFF), size: valuesSize, perm: "rw-" });
-        if (s.type === "prog_array") readOnly.push(r);
+        const [kind, perm] = s.type === "prog_array" ? ["ptrs", "r--" as const] : ["values", "rw-" as const];
+        this.mapRegions.push({ region: this.mem.add({ name: `map '${s.name}' ${kind}`, base: base + BigInt(ARRAY_PTRS_OFF), size: valuesSize, perm }), perm });
       }
+    });
+  }
+
+  /**
+   * The maps' headers and contents for this run, written by maps.ts createMaps into zeroed regions, which are
+   * writable while it writes and then get their final permissions back (no hart runs meanwhile).
+   */
+  private fillMaps(specs: readonly MapSpec[]): MapTable {
+    specs.forEach((s) => {
       for (const e of s.type === "prog_array" ? s.entries ?? [] : []) {
         const p = Number(e.value instanceof Uint8Array ? e.value[0] : e.value);
         if (!(p >= 0 && p < this.programs.length)) {
@@ -165,8 +224,12 @@ export class Kernel {
         }
       }
     });
-    const table = createMaps(specs, this.mem, (i) => addrs[i]!, progObjectAddr);
-    for (const r of readOnly) this.mem.setPerm(r, "r--");
+    for (const { region } of this.mapRegions) {
+      region.bytes.fill(0);
+      this.mem.setPerm(region, "rw-");
+    }
+    const table = createMaps(specs, this.mem, mapAddress, progObjectAddr);
+    for (const { region, perm } of this.mapRegions) this.mem.setPerm(region, perm);
     return table;
   }
 

@@ -63,13 +63,37 @@ function stopReport(k: Kernel, s: Extract<Stop, { kind: "fault" }>, at: bigint):
 }
 
 /**
+ * The kernel each program list's last run left, for the next run of the same list: a spec runs the same JIT output
+ * once per run case, and building the memory (regions, their tables and backing stores) cost more than most runs.
+ * A kernel is reused only when it fits the run (Kernel.fits) and starts over with Kernel.begin; a run in progress
+ * holds its kernel, so a nested or concurrent run of the same programs builds its own.
+ */
+const idle = new WeakMap<readonly JitImage[], Kernel>();
+
+function kernelFor(programs: readonly JitImage[], input: RunInput, opts: RunOptions): Kernel {
+  const k = opts.fresh ? undefined : idle.get(programs);
+  if (!k || !k.fits(input, opts)) return new Kernel(programs, input, opts);
+  idle.delete(programs);
+  k.begin(input, opts);
+  return k;
+}
+
+/**
  * Runs `programs[0]` as bpf_prog_run would. Other programs are there for tail calls: prog-array map entries name
  * them by index. Each program must have been JIT-compiled at layout.ts programImageAddr(index), with the maps at
  * mapAddresses(input.maps).
  */
 export function runJit(programs: readonly JitImage[], input: RunInput = {}, opts: RunOptions = {}): RunResult {
   if (programs.length === 0) throw new Error("runJit: no program to run");
-  const k = new Kernel(programs, input, opts);
+  const k = kernelFor(programs, input, opts);
+  try {
+    return runOn(k);
+  } finally {
+    if (!opts.fresh) idle.set(programs, k);
+  }
+}
+
+function runOn(k: Kernel): RunResult {
   const m = k.m;
   enterProgram(k);
   for (;;) {

@@ -28,6 +28,8 @@ export interface Compiled {
   verified: readonly Verified[];
   outs: JitOutput[];
   config: ConfigName;
+  /** Run each case on a new kernel model (RunOptions.fresh). */
+  fresh: boolean;
 }
 
 function mapSpecs(spec: Spec, rc: RunCase): MapSpec[] {
@@ -72,7 +74,7 @@ function isaOf(config: ConfigName): IsaConfig {
 export function runOnEmulator(spec: Spec, rc: RunCase, c: Compiled, ref: InterpRun): Observed {
   const isa = isaOf(c.config);
   const input = inputOf(spec, rc);
-  const r = runJit(c.outs, input, { isa });
+  const r = runJit(c.outs, input, { isa, fresh: c.fresh });
   const thrown = r.thrown !== undefined && r.kind === "return";
   const o: Observed = { outcome: thrown ? "throw" : r.kind, r0: r.r0, ret: r.a0, steps: r.steps, stackUsed: r.stackUsed };
   if (thrown) {

@@ -111,6 +111,8 @@ export interface RealEngineOptions {
    * of the tool that need a JIT which miscompiles (e.g. `verifierZext: true` without the verifier's zero-extensions).
    */
   jit?: Partial<Omit<JitOptions, "isa" | "imageAddr" | "dumpStages">>;
+  /** A new kernel model for every run instead of reusing one between a spec's runs (runtime/kernel/run.ts): to measure. */
+  freshKernels?: boolean;
 }
 
 export function realEngine(opts: RealEngineOptions = {}): Engine {
@@ -135,7 +137,7 @@ export function realEngine(opts: RealEngineOptions = {}): Engine {
       const jitPasses = req.dumpAfter.filter((x) => x !== VERIFY_PASS);
       const outs = jitAll(spec, p.asm, verified, req.config, jitPasses.length > 0, opts.jit);
       p.interp ??= interpretRuns(spec, verified);
-      const compiled = { asm: p.asm, verified, outs, config: req.config };
+      const compiled = { asm: p.asm, verified, outs, config: req.config, fresh: opts.freshKernels ?? false };
       const runs = spec.runs.map((rc, i) => runOnEmulator(spec, rc, compiled, p.interp![i]!));
       const passes = req.dumpAfter.map((pass) => ({
         pass,
