@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { realEngine } from "../../suite/engines/real.js";
 import { runSpec } from "../../suite/session.js";
-import { fakeSpec, tempProject } from "./support.js";
+import { main } from "../../cli/main.js";
+import { fakeSpec, memIo, tempProject } from "./support.js";
 
 const engine = realEngine();
 
@@ -97,6 +98,17 @@ describe("the real engine", () => {
     }
     // the same spec with the JIT as it is passes
     expect(runSpec("specs/t/s.bpf", { project: { root }, engine }).behaviourOk).toBe(true);
+  });
+
+  it("rvjit check prints where they part, for each configuration at once, and exits 1", async () => {
+    const body = "; run: => r0=0\nw0 = -1\nr1 = r0\nr1 >>= 32\nif r1 != 0 goto bad\nr0 = 0\nexit\nbad:\nr0 = 1\nexit";
+    const root = tempProject({ "specs/t/s.bpf": fakeSpec("zero-extension", body) });
+    const io = memIo(root, {}, { engine: realEngine({ jit: { verifierZext: true } }) });
+    expect(await main(["check", "--no-pending"], io)).toBe(1);
+    expect(io.stdout).toContain(
+      "rv64ima, rv64imac, rv64imac_zba_zbb: behaviour: specs/t/s.bpf:2:3: run 1: the JIT and the reference interpreter disagree: R0: JIT 0x1, interpreter 0x0; " +
+        "returned value (a0 = (s32)R0): JIT 0x1, expected 0x0; they part after specs/t/s.bpf:6:1 (`if r1 != 0 goto +2`): ",
+    );
   });
 
   it("compares everything the judge compares: a disagreement the spec's expectations do not cover still fails", () => {
