@@ -150,12 +150,12 @@ export class CodeBuf {
     this.faultReg.push(reg);
   }
 
+  /** Starts unit `nu` at eBPF slot `slot`. Units cover the buffer from its start: unit u's first op and var item
+   * are the previous unit's ends (0 for the first), written by endUnit. */
   beginUnit(slot: number): void {
     const u = this.nu;
     if (u + 1 >= this.uSlot.length) this.growUnits(u + 2);
     this.uSlot[u] = slot;
-    this.uOp[u] = this.n;
-    this.uVar[u] = this.nv;
     this.unitHw0 = this.hw;
   }
 
@@ -163,9 +163,9 @@ export class CodeBuf {
     const u = this.nu;
     this.uLast[u] = lastSlot;
     this.uHw[u] = this.hw - this.unitHw0;
-    this.nu = u + 1;
     this.uOp[u + 1] = this.n;
     this.uVar[u + 1] = this.nv;
+    this.nu = u + 1;
   }
 
   private growOps(n: number): void {

@@ -19,6 +19,9 @@ export interface EmitIsa {
 
 const { zero, sp } = X;
 
+/** 2^k for k = 0..63. */
+const POW2 = Float64Array.from({ length: 64 }, (_, k) => 2 ** k);
+
 export class Asm {
   private readonly c: boolean;
 
@@ -239,7 +242,7 @@ export class Asm {
 
   private immWide(rd: Reg, upper: number, lower: number): void {
     const shift = ctz(upper);
-    this.imm(rd, upper / 2 ** shift);
+    this.imm(rd, upper / POW2[shift]!); // exact: a power of two (a table, since `**` calls Math.pow)
     this.slli(rd, rd, shift + 12);
     if (lower !== 0) this.addi(rd, rd, lower);
   }

@@ -24,14 +24,20 @@ const BPF_ADDR_PERCPU = -1;
 const BPF_ADDR_SPACE_CAST = 1;
 
 /** Register-register operations without a compressed form: [64-bit op, 32-bit op, signed 64, signed 32]. */
-const PLAIN_RR: ReadonlyMap<number, readonly [number, number, number?, number?]> = new Map([
+const PLAIN_RR_ROWS: ReadonlyArray<readonly [number, readonly [number, number, number?, number?]]> = [
   [BPF_MUL, [OP.mul, OP.mulw]],
   [BPF_DIV, [OP.divu, OP.divuw, OP.div, OP.divw]], // off != 0: sdiv (cpu v4)
   [BPF_MOD, [OP.remu, OP.remuw, OP.rem, OP.remw]], // off != 0: smod
   [BPF_LSH, [OP.sll, OP.sllw]],
   [BPF_RSH, [OP.srl, OP.srlw]],
   [BPF_ARSH, [OP.sra, OP.sraw]],
-]);
+];
+/** The same rows by op >> 4 (an array index rather than a hash lookup per instruction). */
+const PLAIN_RR: ReadonlyArray<readonly [number, number, number?, number?] | undefined> = (() => {
+  const t = new Array<readonly [number, number, number?, number?] | undefined>(16).fill(undefined);
+  for (const [op, row] of PLAIN_RR_ROWS) t[op >> 4] = row;
+  return t;
+})();
 
 /** Lowers an ALU/ALU64 instruction; returns true if the 32-bit finish step applies. */
 export function lowerAlu(c: LowerCtx, x: Insn): boolean {
@@ -69,7 +75,7 @@ function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, is64: bo
       a.xor(rd, rd, rs);
       return !is64;
   }
-  const row = PLAIN_RR.get(op);
+  const row = PLAIN_RR[op >> 4];
   if (!row) c.unknownOpcode();
   needsM(c, op);
   const signed = x.off !== 0 && row[2] !== undefined;
@@ -132,7 +138,7 @@ function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: boolean): b
       else a.i(OP.sraiw, rd, rd, imm);
       return !is64;
   }
-  const row = PLAIN_RR.get(op); // MUL, DIV, MOD: always through t1
+  const row = PLAIN_RR[op >> 4]; // MUL, DIV, MOD: always through t1
   if (!row) c.unknownOpcode();
   needsM(c, op);
   a.imm(T1, imm);

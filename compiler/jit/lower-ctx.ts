@@ -2,8 +2,9 @@
  * @fileoverview What every lowering routine sees: the assembler for the current function, the instruction being
  * lowered, the function around it, and the resolved options. Passed explicitly; there is no global JIT state.
  */
-import { isLdImm64, type Insn } from "../bpf/insn.js";
+import type { Insn } from "../bpf/insn.js";
 import type { Reg } from "../riscv/regs.js";
+import { CONSUMED_LD_IMM64, type Consumed } from "../passes/map-registers.js";
 import type { JitFunc } from "../passes/split-functions.js";
 import type { Asm } from "./emit.js";
 import { BPF_TO_RV } from "./bpf-regs.js";
@@ -31,20 +32,15 @@ export class LowerCtx {
   /** The instruction at `i`. */
   x!: Insn;
 
-  /** 1 for the second slot of each LD_IMM64 (not a valid jump target). */
-  private readonly ldImm64Tail: Uint8Array;
-
   constructor(
     readonly a: Asm,
     readonly fn: JitFunc,
     readonly opts: LowerOptions,
     /** The function makes calls (final seen flags): TCC lives in s6 across them. */
     readonly seenCall: boolean,
-  ) {
-    const insns = fn.insns;
-    this.ldImm64Tail = new Uint8Array(insns.length + 1);
-    for (let k = 0; k < insns.length; k++) if (isLdImm64(insns[k]!)) this.ldImm64Tail[++k] = 1;
-  }
+    /** The function's units (map-registers.ts). */
+    readonly consumed: Consumed,
+  ) {}
 
   /** RV register holding eBPF register `r`. */
   reg(r: number): Reg {
@@ -61,7 +57,7 @@ export class LowerCtx {
     const t = this.i + 1 + off;
     if (t < 0 || t > this.fn.insns.length) this.fail(`jump out of range: from insn ${this.fn.start + this.i} to ${this.fn.start + t}`);
     // The kernel would read the never-updated offset entry of the LD_IMM64's first slot and jump to garbage.
-    if (this.ldImm64Tail[t] === 1) this.fail(`jump into the middle of LD_IMM64 at insn ${this.fn.start + t - 1}`);
+    if (this.consumed[t] === CONSUMED_LD_IMM64) this.fail(`jump into the middle of LD_IMM64 at insn ${this.fn.start + t - 1}`);
     return t;
   }
 

@@ -7,7 +7,7 @@
  */
 import { type Insn, LD_IMM64 } from "../bpf/insn.js";
 import {
-  BPF_ADD, BPF_AND, BPF_ATOMIC, BPF_B, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_H, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM,
+  BPF_ADD, BPF_AND, BPF_ATOMIC, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM,
   BPF_MEMSX, BPF_OR, BPF_PSEUDO_FUNC, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_W, BPF_XCHG, BPF_XOR, bpfClass, bpfMode, bpfSize,
 } from "../bpf/opcodes.js";
 import { X, type Reg } from "../riscv/regs.js";
@@ -24,8 +24,9 @@ export const BPF_PROBE_MEM32 = 0xa0;
 /** BPF_ST | BPF_NOSPEC: speculation barrier, nothing to emit on RISC-V. */
 export const BPF_NOSPEC = 0xc0;
 
-const LOAD = { [BPF_B]: [OP.lbu, OP.lb], [BPF_H]: [OP.lhu, OP.lh], [BPF_W]: [OP.lwu, OP.lw] } as Record<number, [number, number]>;
-const STORE = { [BPF_B]: OP.sb, [BPF_H]: OP.sh } as Record<number, number>;
+/** Narrow loads [zero-extending, sign-extending] and stores, by size >> 3 (BPF_W, BPF_H, BPF_B = 0, 1, 2). */
+const LOAD: readonly (readonly [number, number])[] = [[OP.lwu, OP.lw], [OP.lhu, OP.lh], [OP.lbu, OP.lb]];
+const STORE: readonly number[] = [OP.sw, OP.sh, OP.sb];
 
 export function lowerMem(c: LowerCtx, x: Insn): void {
   const code = x.code;
@@ -90,7 +91,7 @@ function load(c: LowerCtx, rd: Reg, off: number, rs: Reg, size: number, signed: 
     off = 0;
   }
   if (size === BPF_DW) a.ld(rd, off, rs);
-  else a.i(LOAD[size]![signed ? 1 : 0], rd, rs, off);
+  else a.i(LOAD[size >> 3]![signed ? 1 : 0], rd, rs, off);
 }
 
 /** *(size *)(rd + off) = rs. */
@@ -121,7 +122,7 @@ function storeImm(c: LowerCtx, rd: Reg, off: number, imm: number, size: number):
 function storeTo(c: LowerCtx, base: Reg, off: number, value: Reg, size: number): void {
   if (size === BPF_W) c.a.sw(base, off, value);
   else if (size === BPF_DW) c.a.sd(base, off, value);
-  else c.a.s(STORE[size]!, base, off, value);
+  else c.a.s(STORE[size >> 3]!, base, off, value);
 }
 
 /** The AMO for each BPF read-modify-write op: [32-bit, 64-bit]. */

@@ -16,8 +16,10 @@ export function isZext(x: Insn | undefined): boolean {
 export function unitLength(insns: readonly Insn[], i: number, acqRel: boolean): 1 | 2 {
   const x = insns[i]!;
   if (isLdImm64(x)) return 2;
+  const cls = bpfClass(x.code);
+  if (cls !== BPF_LDX && cls !== BPF_STX) return 1; // the common case, decided on the class alone
   const narrow = bpfSize(x.code) !== BPF_DW;
-  if (bpfClass(x.code) === BPF_LDX && narrow && isZext(insns[i + 1])) return 2;
+  if (cls === BPF_LDX && narrow && isZext(insns[i + 1])) return 2;
   if (acqRel && x.code === (BPF_STX | BPF_ATOMIC | bpfSize(x.code)) && x.imm === BPF_LOAD_ACQ && narrow && isZext(insns[i + 1])) return 2;
   return 1;
 }

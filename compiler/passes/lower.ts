@@ -16,8 +16,7 @@ import { lowerAlu } from "../jit/lower-alu.js";
 import { LowerCtx, type LowerOptions } from "../jit/lower-ctx.js";
 import { lowerJmp } from "../jit/lower-jmp.js";
 import { lowerMem } from "../jit/lower-mem.js";
-import { unitLength } from "../jit/units.js";
-import type { RegMapped, SeenRegs } from "./map-registers.js";
+import type { Consumed, RegMapped, SeenRegs } from "./map-registers.js";
 import type { JitFunc } from "./split-functions.js";
 
 export interface LoweredFunc {
@@ -32,17 +31,17 @@ export interface Lowered {
 }
 
 export function lower(m: RegMapped, opts: LowerOptions, isa: EmitIsa): Lowered {
-  return { mapped: m, funcs: m.split.funcs.map((fn, k) => lowerFunction(fn, m.seen[k]!, opts, isa)) };
+  return { mapped: m, funcs: m.split.funcs.map((fn, k) => lowerFunction(fn, m.seen[k]!, m.consumed[k]!, opts, isa)) };
 }
 
-function lowerFunction(fn: JitFunc, seen: SeenRegs, opts: LowerOptions, isa: EmitIsa): LoweredFunc {
+function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: LowerOptions, isa: EmitIsa): LoweredFunc {
   const insns = fn.insns;
-  const body = new CodeBuf(insns.length * 3 + 8, insns.length);
+  const body = new CodeBuf(insns.length * 2 + 8, insns.length); // most instructions take one or two ops; it grows
   const a = new Asm(body, isa);
-  const c = new LowerCtx(a, fn, opts, (seen.final & SEEN_CALL) !== 0);
+  const c = new LowerCtx(a, fn, opts, (seen.final & SEEN_CALL) !== 0, consumed);
   for (let i = 0; i < insns.length; ) {
     const x = insns[i]!;
-    const len = unitLength(insns, i, opts.acqRel);
+    const len = i + 1 < insns.length && consumed[i + 1] !== 0 ? 2 : 1;
     body.beginUnit(i);
     c.i = i;
     c.x = x;

@@ -1,7 +1,8 @@
 /**
  * @fileoverview Register mapping and seen-register tracking.
  * Requires: functions from split-functions.
- * Provides: per function the "seen" flags (compiler/jit/bpf-regs.ts) as the kernel knows them at two moments:
+ * Provides: per function its units (which slots the kernel steps over with the one before, compiler/jit/units.ts)
+ *   and the "seen" flags (compiler/jit/bpf-regs.ts) as the kernel knows them at two moments:
  *   `discovery`, after its flag-collecting first pass over the body (what the first real prologue is sized with),
  *   and `final`, after the first real pass (what every later prologue, and every epilogue, uses).
  *   They differ only when a tail call precedes the program's first call: the discovery pass does not yet know that
@@ -11,10 +12,10 @@
  * Flags follow the kernel's init_regs exactly, over-approximation included: the destination register is marked for
  * every instruction but JA/CALL/EXIT/TAIL_CALL, and the source register for every opcode with a non-zero low nibble.
  */
-import { isLdImm64 } from "../bpf/insn.js";
 import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP } from "../bpf/opcodes.js";
 import { BPF_REG_AX, SEEN_CALL, SEEN_TAIL_CALL, seenBit, seenOf, TCC_SAVED } from "../jit/bpf-regs.js";
 import { JitError } from "../jit/errors.js";
+import { isLdImm64 } from "../bpf/insn.js";
 import { unitLength } from "../jit/units.js";
 import type { JitFunc, Split } from "./split-functions.js";
 
@@ -28,31 +29,51 @@ export interface SeenRegs {
   final: number;
 }
 
+/**
+ * Per local slot of a function, and one past its end: 0 where a unit (one kernel emission step) starts;
+ * CONSUMED_LD_IMM64 for the second slot of an LD_IMM64 (no instruction, and no valid jump target); CONSUMED_ZEXT for
+ * a zero-extension folded into the load before it.
+ */
+export type Consumed = Uint8Array;
+export const CONSUMED_LD_IMM64 = 1;
+export const CONSUMED_ZEXT = 2;
+
 export interface RegMapped {
   split: Split;
   seen: readonly SeenRegs[];
+  /** Per function. */
+  consumed: readonly Consumed[];
 }
 
 export function mapRegisters(split: Split, acqRel: boolean): RegMapped {
-  return { split, seen: split.funcs.map((f) => seenFlags(f, acqRel)) };
+  const consumed = split.funcs.map((f) => new Uint8Array(f.insns.length + 1));
+  return { split, seen: split.funcs.map((f, k) => seenFlags(f, acqRel, consumed[k]!)), consumed };
 }
 
-function seenFlags(f: JitFunc, acqRel: boolean): SeenRegs {
+/** Walks the function unit by unit (recording its units in `consumed`) and collects its seen flags. */
+function seenFlags(f: JitFunc, acqRel: boolean, consumed: Consumed): SeenRegs {
   const insns = f.insns;
+  const seenOfReg = SEEN_OF_REG; // a local: this loop runs once per instruction of every program
   let flags = 0;
-  for (let i = 0; i < insns.length; i += unitLength(insns, i, acqRel)) {
+  for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
-    if (x.dst > BPF_REG_AX || x.src > BPF_REG_AX) throw new JitError(`invalid register r${Math.max(x.dst, x.src)}`, f.start + i);
+    if (unitLength(insns, i, acqRel) === 2) consumed[i + 1] = isLdImm64(x) ? CONSUMED_LD_IMM64 : CONSUMED_ZEXT;
     const code = x.code;
-    if (code !== (BPF_JMP | BPF_JA) && code !== (BPF_JMP | BPF_CALL) && code !== (BPF_JMP | BPF_EXIT) && code !== BPF_TAIL_CALL_OP) flags |= seenOf(x.dst);
-    if ((code & 0x0f) !== 0) flags |= seenOf(x.src);
+    if (x.dst > BPF_REG_AX || x.src > BPF_REG_AX) throw new JitError(`invalid register r${Math.max(x.dst, x.src)}`, f.start + i);
+    if (code !== (BPF_JMP | BPF_JA) && code !== (BPF_JMP | BPF_CALL) && code !== (BPF_JMP | BPF_EXIT) && code !== BPF_TAIL_CALL_OP) flags |= seenOfReg[x.dst]!;
+    if ((code & 0x0f) !== 0) flags |= seenOfReg[x.src]!;
+    if (consumed[i + 1] !== 0) i++;
+    if ((code & 0x07) !== BPF_JMP) continue; // the rest is about calls and tail calls
     if (code === (BPF_JMP | BPF_CALL) && !(x.src === 0 && x.imm === BPF_FUNC_get_smp_processor_id)) flags |= SEEN_CALL;
     if (code === BPF_TAIL_CALL_OP) {
       flags |= SEEN_TAIL_CALL;
       if (flags & SEEN_CALL) flags |= seenBit(TCC_SAVED);
     }
-    if (isLdImm64(x) && i + 1 >= insns.length) throw new JitError("LD_IMM64 is missing its second slot", f.start + i);
   }
+  if (consumed[insns.length] !== 0) throw new JitError("LD_IMM64 is missing its second slot", f.start + insns.length - 1);
   const both = (flags & SEEN_CALL) !== 0 && (flags & SEEN_TAIL_CALL) !== 0;
   return { discovery: flags, final: both ? flags | seenBit(TCC_SAVED) : flags };
 }
+
+/** The seen-bit a use of each eBPF register sets (seenOf, by register number; 0..15 as the 4-bit fields allow). */
+const SEEN_OF_REG = Int32Array.from({ length: 16 }, (_, r) => (r <= BPF_REG_AX ? seenOf(r) : 0));
