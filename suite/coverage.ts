@@ -22,8 +22,9 @@ import { jit, JitError, jitRaw, type JitFunction } from "../compiler/pipeline.js
 import { verify, VerifierError, type Verified } from "../compiler/passes/verify.js";
 import { decode, type Decoded } from "../compiler/riscv/decode.js";
 import { hasExt, parseIsa, type IsaConfig } from "../compiler/riscv/isa-config.js";
-import { mapAddress, programImageAddr } from "../runtime/kernel/layout.js";
+import { programImageAddr } from "../runtime/kernel/layout.js";
 import { CONFIGS, type ConfigName } from "./config.js";
+import { verifyOptionsOf } from "./engines/real.js";
 import type { Spec } from "./spec/model.js";
 
 // ---- eBPF instruction forms ----
@@ -217,11 +218,9 @@ export interface Coverage {
 
 /** The verifier's view of a spec's programs (as the real engine builds it), or undefined when it refuses one. */
 function verifySpec(spec: Spec, asm: AsmProgram[]): Verified[] | undefined {
-  const maps = spec.maps.map((m) => ({ name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
-  const sizes = spec.runs.map((r) => r.ctx?.length);
-  const ctxSize = sizes.length > 0 && sizes.every((s) => s !== undefined) ? Math.min(...(sizes as number[])) : undefined;
+  const opts = verifyOptionsOf(spec);
   try {
-    return asm.map((a) => verify(a, { entry: "kernel", maps, mapAddress, ...(ctxSize !== undefined ? { ctxSize } : {}) }));
+    return asm.map((a) => verify(a, opts));
   } catch (e) {
     if (e instanceof VerifierError) return undefined;
     throw e;

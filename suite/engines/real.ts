@@ -12,7 +12,7 @@ import { AsmError, assemble, type AsmProgram } from "../../compiler/bpf/asm.js";
 import { printInsn } from "../../compiler/bpf/print.js";
 import { listProgram } from "../../compiler/listing.js";
 import { jit, JitError, STAGES, type JitOptions, type JitOutput } from "../../compiler/pipeline.js";
-import { verify, VerifierError, type Verified } from "../../compiler/passes/verify.js";
+import { verify, VerifierError, type Verified, type VerifyOptions } from "../../compiler/passes/verify.js";
 import { parseIsa } from "../../compiler/riscv/isa-config.js";
 import { mapAddress, programImageAddr } from "../../runtime/kernel/layout.js";
 import type { ConfigName } from "../config.js";
@@ -44,20 +44,24 @@ function assembleAll(spec: Spec): AsmProgram[] {
   });
 }
 
-/** The verifier needs ctx accesses bounded: the smallest ctx any run case gives (unchecked when a case gives none). */
-function ctxSize(spec: Spec): number | undefined {
+/**
+ * How the verifier sees a spec's programs: the entry contract its run cases imply (Spec.entry), its maps at the
+ * kernel model's addresses, and ctx accesses bounded by the smallest ctx any run case gives (unchecked when a case
+ * gives none). rvjit coverage verifies with the same options.
+ */
+export function verifyOptionsOf(spec: Spec): VerifyOptions {
+  const maps = spec.maps.map((m) => ({ name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
   const sizes = spec.runs.map((r) => r.ctx?.length);
-  return sizes.length > 0 && sizes.every((s) => s !== undefined) ? Math.min(...(sizes as number[])) : undefined;
+  const ctxSize = sizes.length > 0 && sizes.every((s) => s !== undefined) ? Math.min(...(sizes as number[])) : undefined;
+  return { entry: spec.entry === "args" ? "scalars" : "kernel", maps, mapAddress, ...(ctxSize !== undefined ? { ctxSize } : {}) };
 }
 
 function verifyAll(spec: Spec, asm: AsmProgram[]): Verified[] | Rejected {
-  const maps = spec.maps.map((m) => ({ name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
-  const size = ctxSize(spec);
+  const opts = verifyOptionsOf(spec);
   const out: Verified[] = [];
   for (const [k, a] of asm.entries()) {
     try {
-      const entry = spec.entry === "args" ? "scalars" : "kernel";
-      out.push(verify(a, { entry, maps, mapAddress, ...(size !== undefined ? { ctxSize: size } : {}) }));
+      out.push(verify(a, opts));
     } catch (e) {
       if (!(e instanceof VerifierError)) throw e;
       const at: SourcePos | undefined = e.insnIndex >= 0 ? a.lines[e.insnIndex] : spec.programs[k]!.pos;
