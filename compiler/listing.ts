@@ -12,6 +12,7 @@
  */
 import { isLdImm64 } from "./bpf/insn.js";
 import { helperName, kfuncName } from "./bpf/helper-names.js";
+import { BPF_JMP, BPF_JMP32, bpfClass } from "./bpf/opcodes.js";
 import { printInsn } from "./bpf/print.js";
 import { CALL_BASE, HELPER_STRIDE, KFUNC_BASE, PER_CPU_OFFSET_ADDR } from "./kernel-abi.js";
 import { decode, type Decoded } from "./riscv/decode.js";
@@ -96,8 +97,8 @@ function sameUnit(f: JitFunction, a: Unit, b: Unit, decoded: readonly (Decoded |
   const x = f.bpf[a.slot]!, y = f.bpf[b.slot]!;
   if (x.code !== y.code || x.dst !== y.dst || x.src !== y.src || x.off !== y.off || x.imm !== y.imm) return false;
   if (isLdImm64(x) && f.bpf[a.slot + 1]!.imm !== f.bpf[b.slot + 1]!.imm) return false;
-  const cls = x.code & 7;
-  if ((cls === 5 || cls === 6 || isLdImm64(x)) && bpfText(a.slot) !== bpfText(b.slot)) return false; // BPF_JMP, BPF_JMP32
+  const cls = bpfClass(x.code);
+  if ((cls === BPF_JMP || cls === BPF_JMP32 || isLdImm64(x)) && bpfText(a.slot) !== bpfText(b.slot)) return false;
   let relative = false;
   for (let j = 0; j < a.hi - a.lo; j++) {
     const p = f.insns[a.lo + j]!, q = f.insns[b.lo + j]!;
