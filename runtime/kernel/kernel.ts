@@ -6,6 +6,10 @@
  *
  * A program is what the JIT returns (compiler/pipeline.ts `JitOutput`); only the fields below are read, so any
  * object of that shape runs. Function 0 is the main program, as in the kernel's jit_subprogs.
+ *
+ * The constructor builds the layout; begin() sets everything a run starts from. A kernel can therefore serve
+ * several runs of the same programs with the same layout (run.ts reuses one when `fits` says so), each of them
+ * starting from exactly the state a new kernel would give it.
  */
 import { ARRAY_PTRS_OFF, PROG_BPF_FUNC_OFF, THREAD_INFO_CPU_OFF } from "../../compiler/kernel-abi.js";
 import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
@@ -158,7 +162,7 @@ export class Kernel {
 
   /**
    * The state a run starts from, on top of the layout the constructor built: the stack painted again where the
-   * last run wrote, the ctx and the maps filled from the input, thread_info.cpu, a fresh helper environment and
+   * last run wrote (all of it the first time: zeros are not paint), the ctx and the maps filled from the input, thread_info.cpu, a fresh helper environment and
    * call record, the hart's counters and reservation cleared. A reused kernel is then what a new one would be,
    * except for what depends only on the code: pre-decoded instructions and translated blocks.
    */
