@@ -1,16 +1,20 @@
 /**
- * @fileoverview The JIT's code buffer: RV64 ops in struct-of-arrays form, grouped into *units* (one kernel emission
- * step: one eBPF instruction, or two when it consumes the next slot), with the position-dependent parts held apart
- * as *var items* so that the sizing passes can lay code out without encoding anything.
+ * @fileoverview The JIT's code buffer: RV64 code grouped into *units* (one kernel emission step: one eBPF instruction,
+ * or two when it consumes the next slot), with the position-dependent parts held apart as *var items* so that the
+ * sizing passes can lay code out without looking at any instruction.
  *
  *   unit u:  [fixed op][fixed op][VAR v][fixed op][VAR v+1] ...
  *            |<- pre(v) ->|                          pre(v+1) counts fixed halfwords only
  *
+ * A fixed op is final the moment it is chosen, so it is encoded as it is emitted, into `code` (halfwords; the
+ * final pass only copies it between the var items). The op list (`op`) says what each one was, for dumps.
  * A var item is everything whose bytes depend on where code lands: branches and jumps to eBPF slots, the jump to the
  * epilogue, helper and bpf-to-bpf calls, PC-relative address loads, and the tail call's exits and inline epilogue.
  * Sizes are in halfwords, the kernel's `ninsns` unit.
  */
-import { OP_HW } from "./ops.js";
+import { decode } from "../riscv/decode.js";
+import { encodeInto } from "./encode-op.js";
+import { AQ, OP_HW, RL } from "./ops.js";
 
 /** Kinds of var items. */
 export const VK = {
@@ -33,10 +37,10 @@ export const VK = {
 } as const;
 export type VarKind = (typeof VK)[keyof typeof VK];
 
-/** Op value of a var item's placeholder in the op stream; the placeholder's `imm` is the var index. */
+/** Op value of a var item's placeholder in the op list. */
 export const VAR_OP = 255;
 
-function grow<T extends Uint8Array | Int32Array>(a: T, n: number): T {
+function grow<T extends Uint8Array | Uint16Array | Int32Array>(a: T, n: number): T {
   if (n <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
   b.set(a);
@@ -44,15 +48,13 @@ function grow<T extends Uint8Array | Int32Array>(a: T, n: number): T {
 }
 
 export class CodeBuf {
-  // ---- ops (fixed instructions, or VAR_OP placeholders whose imm is a var index)
+  // ---- ops: what was emitted, in order (a fixed op's row, or VAR_OP for a var item's place)
   n = 0;
   op: Uint8Array;
-  rd: Uint8Array;
-  rs1: Uint8Array;
-  rs2: Uint8Array;
-  imm: Int32Array;
-  fl: Uint8Array;
-  /** Halfwords of fixed ops emitted so far (whole buffer). */
+
+  // ---- fixed code: the encodings of the fixed ops, in order
+  code: Uint16Array;
+  /** Halfwords of fixed code emitted so far (whole buffer). */
   hw = 0;
 
   // ---- var items
@@ -68,6 +70,8 @@ export class CodeBuf {
   vtarget: Int32Array;
   /** Fixed halfwords of the item's unit that precede it. */
   vpre: Int32Array;
+  /** Where the item goes in the fixed code: the halfwords of fixed code emitted before it. */
+  vpos: Int32Array;
   /** Absolute target address (CallFixed, Addr of a kernel symbol). */
   vaddr: (bigint | undefined)[] = [];
 
@@ -83,19 +87,17 @@ export class CodeBuf {
   /** Fixed halfwords of the unit. */
   uHw: Int32Array;
 
-  // ---- exception table: ops that may fault (PROBE_MEM loads, arena accesses), and the register to clear on a fault
+  // ---- exception table: ops that may fault (PROBE_MEM loads, arena accesses), where their code starts in the fixed
+  // code, and the register to clear on a fault
   faultOp: number[] = [];
+  faultPos: number[] = [];
   faultReg: number[] = [];
 
   private unitHw0 = 0;
 
   constructor(opCapacity = 64, unitCapacity = 16) {
     this.op = new Uint8Array(opCapacity);
-    this.rd = new Uint8Array(opCapacity);
-    this.rs1 = new Uint8Array(opCapacity);
-    this.rs2 = new Uint8Array(opCapacity);
-    this.imm = new Int32Array(opCapacity);
-    this.fl = new Uint8Array(opCapacity);
+    this.code = new Uint16Array(2 * opCapacity);
     const v = Math.max(8, unitCapacity >> 2);
     this.vk = new Uint8Array(v);
     this.vcond = new Uint8Array(v);
@@ -103,6 +105,7 @@ export class CodeBuf {
     this.vb = new Uint8Array(v);
     this.vtarget = new Int32Array(v);
     this.vpre = new Int32Array(v);
+    this.vpos = new Int32Array(v);
     this.uSlot = new Int32Array(unitCapacity + 1);
     this.uLast = new Int32Array(unitCapacity + 1);
     this.uOp = new Int32Array(unitCapacity + 1);
@@ -110,18 +113,15 @@ export class CodeBuf {
     this.uHw = new Int32Array(unitCapacity + 1);
   }
 
-  /** Appends a fixed instruction. */
+  /** Appends a fixed instruction, encoded. */
   emit(op: number, rd: number, rs1: number, rs2: number, imm: number, fl = 0): void {
     const k = this.n;
-    if (k === this.op.length) this.growOps(k + 1);
+    if (k === this.op.length) this.op = grow(this.op, k + 1);
     this.op[k] = op;
-    this.rd[k] = rd;
-    this.rs1[k] = rs1;
-    this.rs2[k] = rs2;
-    this.imm[k] = imm;
-    this.fl[k] = fl;
     this.n = k + 1;
-    this.hw += OP_HW[op]!;
+    const p = this.hw;
+    if (p + 2 > this.code.length) this.code = grow(this.code, p + 2);
+    this.hw = encodeInto(this.code, p, op, rd, rs1, rs2, imm, fl);
   }
 
   /** Appends a var item and its placeholder op; returns the item's index. */
@@ -134,19 +134,32 @@ export class CodeBuf {
     this.vb[v] = b;
     this.vtarget[v] = target;
     this.vpre[v] = this.hw - this.unitHw0;
+    this.vpos[v] = this.hw;
     if (addr !== undefined) this.vaddr[v] = addr;
     this.nv = v + 1;
     const k = this.n;
-    if (k === this.op.length) this.growOps(k + 1);
+    if (k === this.op.length) this.op = grow(this.op, k + 1);
     this.op[k] = VAR_OP;
-    this.imm[k] = v;
     this.n = k + 1;
     return v;
+  }
+
+  /** Appends the fixed code of `from` (which must hold no var items). */
+  append(from: CodeBuf): void {
+    const k = this.n;
+    const p = this.hw;
+    if (k + from.n > this.op.length) this.op = grow(this.op, k + from.n);
+    if (p + from.hw > this.code.length) this.code = grow(this.code, p + from.hw);
+    this.op.set(from.op.subarray(0, from.n), k);
+    this.code.set(from.code.subarray(0, from.hw), p);
+    this.n = k + from.n;
+    this.hw = p + from.hw;
   }
 
   /** Marks the op just emitted as one that may fault; the handler zeroes `reg` (0: none) and resumes after it. */
   markFault(reg: number): void {
     this.faultOp.push(this.n - 1);
+    this.faultPos.push(this.hw - OP_HW[this.op[this.n - 1]!]!);
     this.faultReg.push(reg);
   }
 
@@ -168,13 +181,40 @@ export class CodeBuf {
     this.nu = u + 1;
   }
 
-  private growOps(n: number): void {
-    this.op = grow(this.op, n);
-    this.rd = grow(this.rd, n);
-    this.rs1 = grow(this.rs1, n);
-    this.rs2 = grow(this.rs2, n);
-    this.imm = grow(this.imm, n);
-    this.fl = grow(this.fl, n);
+  // ---- operands, read back from the encodings (dumps and tests; a var item's placeholder reads as 0)
+
+  get rd(): Int32Array {
+    return this.operands().rd;
+  }
+  get rs1(): Int32Array {
+    return this.operands().rs1;
+  }
+  get rs2(): Int32Array {
+    return this.operands().rs2;
+  }
+  get imm(): Int32Array {
+    return this.operands().imm;
+  }
+  get fl(): Int32Array {
+    return this.operands().fl;
+  }
+
+  private operands(): { rd: Int32Array; rs1: Int32Array; rs2: Int32Array; imm: Int32Array; fl: Int32Array } {
+    const n = this.n;
+    const r = { rd: new Int32Array(n), rs1: new Int32Array(n), rs2: new Int32Array(n), imm: new Int32Array(n), fl: new Int32Array(n) };
+    for (let k = 0, p = 0; k < n; k++) {
+      const op = this.op[k]!;
+      if (op === VAR_OP) continue;
+      const d = decode(OP_HW[op] === 2 ? (this.code[p]! | (this.code[p + 1]! << 16)) >>> 0 : this.code[p]!);
+      p += OP_HW[op]!;
+      if (!d) continue; // the kernel's raw out-of-range shifts are no valid instruction
+      r.rd[k] = d.rd;
+      r.rs1[k] = d.rs1;
+      r.rs2[k] = d.rs2;
+      r.imm[k] = d.imm;
+      r.fl[k] = (d.aq ? AQ : 0) | (d.rl ? RL : 0);
+    }
+    return r;
   }
 
   private growVars(n: number): void {
@@ -184,6 +224,7 @@ export class CodeBuf {
     this.vb = grow(this.vb, n);
     this.vtarget = grow(this.vtarget, n);
     this.vpre = grow(this.vpre, n);
+    this.vpos = grow(this.vpos, n);
   }
 
   private growUnits(n: number): void {

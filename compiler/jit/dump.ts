@@ -20,7 +20,6 @@ import type { JitFunc, Split } from "../passes/split-functions.js";
 import { BPF_TO_RV, SEEN_CALL, SEEN_TAIL_CALL, TRACKED, seenBit } from "./bpf-regs.js";
 import { BRANCH_FORMS, JUMP_FORMS, branchForm, jumpForm } from "./branch.js";
 import { type CodeBuf, VAR_OP, VK } from "./code.js";
-import { encodeOp } from "./encode-op.js";
 import type { FrameLayout } from "./frame.js";
 import { OP_HW } from "./ops.js";
 
@@ -78,10 +77,11 @@ function mappedText(m: RegMapped): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Fixed ops of a buffer range as objdump text (local branches as .+N). */
-function opText(b: CodeBuf, k: number): string {
-  const d = decode(encodeOp(b.op[k]!, b.rd[k]!, b.rs1[k]!, b.rs2[k]!, b.imm[k]!, b.fl[k]!));
-  if (!d) return `.${2 * OP_HW[b.op[k]!]!}byte (not an instruction)`;
+/** Fixed op k, whose code starts at halfword p, as objdump text (local branches as .+N). */
+function opText(b: CodeBuf, k: number, p: number): string {
+  const size = OP_HW[b.op[k]!]!;
+  const d = decode(size === 2 ? (b.code[p]! | (b.code[p + 1]! << 16)) >>> 0 : b.code[p]!);
+  if (!d) return `.${2 * size}byte (not an instruction)`;
   return disasm(d, 0n).replace(/0x[0-9a-f]+$/, (h) => (/^(b|j)/.test(d.m) ? (BigInt.asIntN(64, BigInt(h)) >= 0n ? `.+${BigInt(h)}` : `.${BigInt.asIntN(64, BigInt(h))}`) : h));
 }
 
@@ -128,13 +128,21 @@ function varText(f: LoweredFunc, v: number, layout: Fixed["funcs"][number]["layo
 function bodyText(f: LoweredFunc, layout: Fixed["funcs"][number]["layout"] | undefined): string {
   const b = f.body;
   const lines = [header(f.fn)];
+  let p = 0; // where the next fixed op's code starts
+  let v = 0; // the next var item (they are in op order)
   for (let u = 0; u < b.nu; u++) {
     const first = b.uSlot[u]!;
     for (let s = first; s <= b.uLast[u]!; s++) {
       lines.push(`\t; ${printInsn(f.fn.insns, s, { xlated: true })}`);
       if (isLdImm64(f.fn.insns[s]!)) s++;
     }
-    for (let k = b.uOp[u]!; k < b.uOp[u + 1]!; k++) lines.push(`\t${b.op[k] === VAR_OP ? varText(f, b.imm[k]!, layout) : opText(b, k)}`);
+    for (let k = b.uOp[u]!; k < b.uOp[u + 1]!; k++) {
+      if (b.op[k] === VAR_OP) lines.push(`\t${varText(f, v++, layout)}`);
+      else {
+        lines.push(`\t${opText(b, k, p)}`);
+        p += OP_HW[b.op[k]!]!;
+      }
+    }
   }
   return `${lines.join("\n")}\n`;
 }
@@ -146,7 +154,7 @@ function layoutText(l: FrameLayout): string {
 
 function codeText(title: string, b: CodeBuf): string[] {
   const lines = [`<${title}>:`];
-  for (let k = 0; k < b.n; k++) lines.push(`\t${opText(b, k)}`);
+  for (let k = 0, p = 0; k < b.n; p += OP_HW[b.op[k]!]!, k++) lines.push(`\t${opText(b, k, p)}`);
   return lines;
 }
 

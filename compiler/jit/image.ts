@@ -1,15 +1,15 @@
 /**
- * @fileoverview The code image as the final pass writes it: encoded ops stored as little-endian halfwords (every RV64
- * instruction starts on a halfword, and a 4-byte one is two of them), and the instruction list read back from the
- * bytes when someone asks for it (listings, the judge's traces), rather than recorded per instruction while writing.
+ * @fileoverview The code image as the final pass writes it: little-endian halfwords (every RV64 instruction starts on
+ * a halfword, and a 4-byte one is two of them) copied from the code buffers, and the instruction list read back from
+ * the bytes when someone asks for it (listings, the judge's traces), rather than recorded per instruction.
  */
 import type { CodeBuf } from "./code.js";
-import { encodeInto } from "./encode-op.js";
 
-/** Encodes every op of `buf` (which must hold no var items) at halfword `p`; returns the halfword after them. */
-export function putOps(hws: Uint16Array, p: number, buf: CodeBuf): number {
-  for (let k = 0; k < buf.n; k++) p = encodeInto(hws, p, buf.op[k]!, buf.rd[k]!, buf.rs1[k]!, buf.rs2[k]!, buf.imm[k]!, buf.fl[k]!);
-  return p;
+/** Copies the fixed code of `buf` (which must hold no var items) to halfword `p`; returns the halfword after it. */
+export function putCode(hws: Uint16Array, p: number, buf: CodeBuf): number {
+  const code = buf.code;
+  for (let h = 0, n = buf.hw; h < n; h++) hws[p + h] = code[h]!;
+  return p + buf.hw;
 }
 
 /** One RV64 instruction of an image. */

@@ -9,9 +9,8 @@
 import type { Insn } from "../bpf/insn.js";
 import { X } from "../riscv/regs.js";
 import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
-import { CodeBuf, VAR_OP, VK } from "../jit/code.js";
-import { encodeInto } from "../jit/encode-op.js";
-import { imageInsns, putOps } from "../jit/image.js";
+import { CodeBuf, VK } from "../jit/code.js";
+import { imageInsns, putCode } from "../jit/image.js";
 import type { PassResult } from "../jit/layout.js";
 import { JitError } from "../jit/errors.js";
 import type { FrameLayout } from "../jit/frame.js";
@@ -88,15 +87,14 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const hws = new Uint16Array(code.buffer); // the image by halfwords, which is how everything in it is aligned
   const nslots = f.fn.insns.length;
   const slotHw = new Int32Array(nslots + 1);
-  const opPos = new Int32Array(body.faultOp.length > 0 ? body.n : 0); // byte offset of each body op, for the extable
-  const bodyStart = putOps(hws, 0, frame.prologue);
-  let p = writeBody(hws, bodyStart, f, st, multi, addrs, frame.tailEpilogue, slotHw, opPos);
+  const bodyStart = putCode(hws, 0, frame.prologue);
+  let p = writeBody(hws, bodyStart, f, st, multi, addrs, frame.tailEpilogue, slotHw);
   const epilogueHw = p;
   slotHw[nslots] = epilogueHw;
-  p = putOps(hws, p, frame.epilogue);
+  p = putCode(hws, p, frame.epilogue);
   if (p !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${2 * p} bytes, laid out as ${2 * totalHw}`);
   checkTargets(f, st, slotHw, epilogueHw, warnings);
-  const extable = body.faultOp.map((k, e) => ({ insn: opPos[k]!, fixup: opPos[k]! + 2 * OP_HW[body.op[k]!]!, reg: body.faultReg[e]! }));
+  const extable = exceptionTable(body, st, bodyStart);
   let insns: RvInsn[] | undefined;
   let lineMap: number[] | undefined;
   return {
@@ -126,40 +124,55 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
 }
 
 /**
- * The final pass over the body from halfword `p`: fixed ops encoded as lowering chose them, then var items in the
- * form and with the offset the layout's final pass computed, in the room left for them (each must land where the
- * layout put it, and take the room it was given). Fills slotHw, and opPos when the body has ops that may fault.
- * Returns the halfword after the body. Two loops, so that the one over every op calls nothing but the encoder (which
- * V8 then inlines), and everything it reads is a local (V8 reloads an imported binding at every use).
+ * The final pass over the body from halfword `p`: the fixed code as lowering encoded it, copied in the runs between
+ * var items, each var item in the room the layout gave it (it must land there), then the var items written in the
+ * form and with the offset the layout's final pass computed (each must fill its room exactly). Fills slotHw.
+ * Returns the halfword after the body.
  */
-function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, slotHw: Int32Array, opPos: Int32Array): number {
-  const { op, rd, rs1, rs2, imm, fl, uSlot, uLast, uOp, nu, nv } = f.body;
+function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, slotHw: Int32Array): number {
+  const { code, vpos, uSlot, uLast, uHw, uVar, nu, nv } = f.body;
   const { at, hw } = st;
-  const VAR = VAR_OP;
-  const encode = encodeInto;
-  const faults = opPos.length > 0;
+  const bodyStart = p;
+  let q = 0; // position in the fixed code
+  for (let v = 0; v < nv; v++) {
+    for (const end = vpos[v]!; q < end; q++) hws[p++] = code[q]!;
+    if (at[v] !== p) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${2 * at[v]!} but lands at ${2 * p}`);
+    p += hw[v]!;
+  }
+  for (const end = f.body.hw; q < end; q++) hws[p++] = code[q]!;
+  // Where each unit starts: its fixed code's position plus the var items before it.
+  let extra = bodyStart;
+  q = 0;
   for (let u = 0; u < nu; u++) {
-    for (let s = uSlot[u]!, last = uLast[u]!; s <= last; s++) slotHw[s] = p;
-    for (let k = uOp[u]!, end = uOp[u + 1]!; k < end; k++) {
-      const o = op[k]!;
-      if (o !== VAR) {
-        if (faults) opPos[k] = 2 * p;
-        p = encode(hws, p, o, rd[k]!, rs1[k]!, rs2[k]!, imm[k]!, fl[k]!);
-      } else {
-        const v = imm[k]!;
-        if (at[v] !== p) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${2 * at[v]!} but lands at ${2 * p}`);
-        p += hw[v]!;
-      }
-    }
+    for (let s = uSlot[u]!, last = uLast[u]!; s <= last; s++) slotHw[s] = q + extra;
+    q += uHw[u]!;
+    for (let v = uVar[u]!, end = uVar[u + 1]!; v < end; v++) extra += hw[v]!;
   }
   const scratch = new CodeBuf(32, 1);
   for (let v = 0; v < nv; v++) {
     scratch.n = scratch.hw = 0;
     expandVar(scratch, f, st, v, multi, addrs, tailEpilogue, 2 * at[v]!);
     if (scratch.hw !== hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
-    putOps(hws, at[v]!, scratch);
+    putCode(hws, at[v]!, scratch);
   }
   return p;
+}
+
+/**
+ * The exception table: each op that may fault, at its byte offset in the image (its place in the fixed code plus the
+ * var items written before it: those placed at or before it, as an item's place precedes the op emitted after it).
+ */
+function exceptionTable(body: CodeBuf, st: PassResult, bodyStart: number): ExTableEntry[] {
+  const out: ExTableEntry[] = [];
+  let v = 0;
+  let extra = bodyStart;
+  body.faultOp.forEach((k, e) => {
+    const q = body.faultPos[e]!;
+    for (; v < body.nv && body.vpos[v]! <= q; v++) extra += st.hw[v]!;
+    const insn = 2 * (q + extra);
+    out.push({ insn, fixup: insn + 2 * OP_HW[body.op[k]!]!, reg: body.faultReg[e]! });
+  });
+  return out;
 }
 
 /** Writes var item `v` in the form and with the offset the final pass computed. */
@@ -186,10 +199,7 @@ function expandVar(out: CodeBuf, f: FixedFunc, st: PassResult, v: number, multi:
       return;
     }
     case VK.TailEpilogue:
-      for (let k = 0; k < tailEpilogue.n; k++) {
-        out.emit(tailEpilogue.op[k]!, tailEpilogue.rd[k]!, tailEpilogue.rs1[k]!, tailEpilogue.rs2[k]!, tailEpilogue.imm[k]!, tailEpilogue.fl[k]!);
-      }
-      return;
+      return out.append(tailEpilogue);
   }
 }
 
