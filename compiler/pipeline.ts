@@ -68,8 +68,7 @@ export function jit(v: JitInput, opts: JitOptions): JitOutput {
  */
 export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOptions): JitOutput {
   const starts = subprogStarts(insns);
-  const isTailCall = (x: Insn): boolean => x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === BPF_FUNC_tail_call;
-  const program = insns.some(isTailCall) ? insns.map((x) => (isTailCall(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
+  const program = hasTailCall(insns) ? insns.map((x) => (isTailCall(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
   const subprogs = starts.map((start, k) => ({
     start,
     end: starts[k + 1] ?? insns.length,
@@ -78,6 +77,13 @@ export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOpti
     isExceptionBoundary: false,
   }));
   return jit({ insns: program, subprogs, raw: true }, opts);
+}
+
+const isTailCall = (x: Insn): boolean => x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === BPF_FUNC_tail_call;
+
+function hasTailCall(insns: readonly Insn[]): boolean {
+  for (let i = 0; i < insns.length; i++) if (isTailCall(insns[i]!)) return true;
+  return false;
 }
 
 /** Pass names accepted by `--dump-after`. */
