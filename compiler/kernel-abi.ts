@@ -47,3 +47,14 @@ export const PER_CPU_OFFSET_ADDR = 0xffff_ffff_8080_0000n;
 export const MAX_BPF_STACK = 512;
 /** MAX_CALL_FRAMES. */
 export const MAX_CALL_FRAMES = 8;
+
+/**
+ * Where map i's object lives: maps sit 1 MiB apart from MAP_BASE, struct bpf_map (and for arrays struct bpf_array's
+ * header) first, then the values or ptrs[]. The verifier writes these addresses into `r1 = map[...] ll` loads by
+ * default, and the runtime's kernel model and reference interpreter put the maps there (runtime/kernel/layout.ts).
+ */
+export const MAP_BASE = 0xffff_ffe0_0000_0000n;
+export const MAP_STRIDE = 0x10_0000n;
+export function mapAddress(i: number): bigint {
+  return MAP_BASE + BigInt(i) * MAP_STRIDE;
+}

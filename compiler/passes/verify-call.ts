@@ -22,10 +22,8 @@ import { regTypeName } from "./verify-mem.js";
 import { newFrame, type VState } from "./verify-state.js";
 import { type Reg, UNINIT, UNKNOWN } from "./verify-value.js";
 
-const BPF_FUNC_map_lookup_elem = 1;
-const BPF_FUNC_map_update_elem = 2;
-const BPF_FUNC_map_delete_elem = 3;
-const MAP_HELPERS = new Set([BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_map_delete_elem]);
+/** bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem: R1 a map, R2 a pointer to the key. */
+const MAP_HELPERS = new Set([1, 2, 3]);
 
 /** The kfuncs the verifier knows, with how many of r1..r5 they read. */
 const KFUNC_ARGS: Readonly<Record<string, number>> = {
@@ -50,9 +48,9 @@ export function checkCall(env: CheckEnv, st: VState, i: number, x: Insn): Succ[]
     fail(i, x.imm >= 1 && x.imm <= MAX_HELPER_ID ? `program of this type cannot use helper ${name}#${x.imm}` : `invalid func unknown#${x.imm}`);
   }
   for (let r = 1; r <= def.args; r++) readReg(st, i, r);
-  let r0: Reg = UNKNOWN;
   if (x.imm === BPF_FUNC_tail_call) tailCall(env, st, i);
-  else if (MAP_HELPERS.has(x.imm)) r0 = mapHelper(env, st, i, x.imm, def.name);
+  else if (MAP_HELPERS.has(x.imm)) mapHelperArgs(env, st, i, x.imm, def.name);
+  const r0 = def.ret === "map_value_or_null" ? mapValueOrNull(env, mapArg(st, i, 1)) : UNKNOWN;
   clobberArgs(st);
   cur(st).regs[0] = r0;
   return [{ st, insn: i + 1 }];
@@ -89,14 +87,16 @@ function mapArg(st: VState, i: number, r: number): number {
   return v.map;
 }
 
-/** map_lookup_elem / update / delete: R1 is a map; lookup returns a NULL-able pointer to a value. */
-function mapHelper(env: CheckEnv, st: VState, i: number, id: number, name: string): Reg {
-  const map = mapArg(st, i, 1);
-  const spec = env.maps[map]!;
+/** map_lookup_elem / update / delete: R1 is a map other than a prog array, R2 points to the key. */
+function mapHelperArgs(env: CheckEnv, st: VState, i: number, id: number, name: string): void {
+  const spec = env.maps[mapArg(st, i, 1)]!;
   if (spec.type === "prog_array") fail(i, `cannot pass map_type 3 into func ${name}#${id}`);
   const key = cur(st).regs[2]!;
   if (key.t !== "ptr") fail(i, `R2 type=${regTypeName(key)} expected=fp, pkt, pkt_meta, map_key, map_value, mem`);
-  if (id !== BPF_FUNC_map_lookup_elem) return UNKNOWN;
+}
+
+/** RET_PTR_TO_MAP_VALUE_OR_NULL: a pointer to a value of `map`, NULL-able, with a fresh id for the NULL check. */
+function mapValueOrNull(env: CheckEnv, map: number): Reg {
   return { t: "ptr", kind: "map_value", frame: 0, map, off: 0, vmin: 0, vmax: 0, vtz: 64, nullable: true, id: ++env.lastId };
 }
 

@@ -3,6 +3,7 @@
  * writes (per-function facts the later passes need). One object, passed explicitly to every step.
  */
 import type { Insn } from "../bpf/insn.js";
+import type { HelperProto } from "../bpf/helper-protos.js";
 import type { MemEnv } from "./verify-mem.js";
 import type { FrameState, VState } from "./verify-state.js";
 import { type Reg, UNINIT } from "./verify-value.js";
@@ -36,7 +37,7 @@ export interface CheckEnv extends MemEnv {
   funcs: FuncInfo[];
   /** Function index by start slot. */
   funcAt: ReadonlyMap<number, number>;
-  helpers: ReadonlyMap<number, { name: string; args: number }>;
+  helpers: ReadonlyMap<number, Omit<HelperProto, "id">>;
   kfuncs: ReadonlyMap<number, string>;
   maps: readonly VerifierMap[];
   jitSupportsExceptions: boolean;

@@ -4,13 +4,13 @@
  * kind with an offset range. Every operation here is sound: the result's bounds contain every value the operation
  * can produce at run time; where precision would need more machinery the answer is simply "unknown".
  *
- * Values are u64 bigints as in runtime/interp/alu.ts, whose exact semantics fold constant operands.
+ * Values are u64 bigints as in ../bpf/alu-semantics.ts, whose exact semantics fold constant operands.
  */
 import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE,
   BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
 } from "../bpf/opcodes.js";
-import { alu32, alu64, jumpTaken } from "../../runtime/interp/alu.js";
+import { alu32, alu64, jumpTaken } from "../bpf/alu-semantics.js";
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const S64_MIN = -(1n << 63n);

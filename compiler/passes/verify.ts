@@ -22,9 +22,8 @@ import { KFUNCS } from "../bpf/helper-names.js";
 import { type Insn, isLdImm64 } from "../bpf/insn.js";
 import { BPF_CALL, BPF_FUNC_tail_call, BPF_JMP, BPF_X } from "../bpf/opcodes.js";
 import { validateProgram } from "../bpf/validate.js";
-import { MAX_BPF_STACK } from "../kernel-abi.js";
-import { HELPERS } from "../../runtime/kernel/helpers.js";
-import { mapAddress as kernelMapAddress } from "../../runtime/kernel/layout.js";
+import { HELPER_PROTOS, type HelperProto } from "../bpf/helper-protos.js";
+import { mapAddress as kernelMapAddress, MAX_BPF_STACK } from "../kernel-abi.js";
 import { checkCallGraph } from "./verify-callgraph.js";
 import { checkCfg, checkSubprogs, findSubprogs, subprogEnd } from "./verify-cfg.js";
 import { checkProgram } from "./verify-check.js";
@@ -66,11 +65,11 @@ export interface VerifyOptions {
   jitSupportsExceptions?: boolean;
   /** bpf_jit_supports_subprog_tailcalls(); default false, as RISC-V in 6.12. */
   subprogTailCalls?: boolean;
-  /** Helpers the program type may call, by number; default the modelled ones (runtime/kernel/helpers.ts). */
-  helpers?: ReadonlyMap<number, { name: string; args: number }>;
+  /** Helpers the program type may call, by number; default the modelled ones (compiler/bpf/helper-protos.ts). */
+  helpers?: ReadonlyMap<number, Omit<HelperProto, "id">>;
   /** The maps `map[...]` loads refer to, by fd / index. */
   maps?: readonly VerifierMap[];
-  /** Where map `i` lives (what its loads become); default where the kernel model puts it (runtime/kernel/layout.ts). */
+  /** Where map `i` lives (what its loads become); default where the kernel model puts it (kernel-abi.ts mapAddress). */
   mapAddress?: (index: number) => bigint;
   /** Instructions the walk may process (BPF_COMPLEXITY_LIMIT_INSNS, 1,000,000). */
   complexityLimit?: number;
@@ -118,7 +117,7 @@ function verifyProgram(p: VerifyProgram, opts: VerifyOptions): Verified {
   const maps = opts.maps ?? [];
   const env: CheckEnv = {
     insns, funcs, funcAt: new Map(starts.map((s, k) => [s, k])),
-    helpers: opts.helpers ?? HELPERS, kfuncs, maps,
+    helpers: opts.helpers ?? HELPER_PROTOS, kfuncs, maps,
     jitSupportsExceptions: opts.jitSupportsExceptions ?? true, subprogTailCalls: opts.subprogTailCalls ?? false,
     complexityLimit: opts.complexityLimit ?? 1_000_000,
     ctxSize: opts.ctxSize, strictAlignment: !opts.efficientUnalignedAccess,

@@ -27,7 +27,7 @@ import { GuestFault, hex64 } from "../kernel/guest-memory.js";
 import { createHelperEnv, HELPERS, type HelperDef, type HelperEnv } from "../kernel/helpers.js";
 import { mapAddress } from "../kernel/layout.js";
 import { createMaps, HelperArgError, mapFootprint, type MapTable, ProgArrayMap } from "../kernel/maps.js";
-import { alu32, alu64, endian, jumpTaken, sext, u32, u64 } from "./alu.js";
+import { alu32, alu64, endian, jumpTaken, sext, u32, u64 } from "../../compiler/bpf/alu-semantics.js";
 import { describeInsn } from "./describe.js";
 import { codeAddress, CTX_ADDR, progObject, STACK_SIZE, stackTop } from "./layout.js";
 import { InterpMemory, type Region } from "./memory.js";

@@ -11,9 +11,11 @@
  *   Both are JIT or runner bugs (the verifier would have refused the program) and stop the run with a report.
  * - Everything is deterministic: the clock and the random numbers come from `env`, seeded per run.
  *
- * Helper numbers are the kernel's (include/uapi/linux/bpf.h, `__BPF_FUNC_MAPPER`). The conformance suite's
+ * Helper numbers are the kernel's (include/uapi/linux/bpf.h, `__BPF_FUNC_MAPPER`); each helper's name, argument count
+ * and return kind are its prototype in compiler/bpf/helper-protos.ts (what the verifier checks). The conformance suite's
  * helper 5 ("unwind") is a different contract, modelled only by the conformance runner.
  */
+import { helperProto, type HelperProto } from "../../compiler/bpf/helper-protos.js";
 import { GuestFault, type GuestMemory } from "./guest-memory.js";
 import { EFAULT, EINVAL, errno, HelperArgError, type MapTable } from "./maps.js";
 
@@ -35,11 +37,11 @@ export interface HelperEnv {
   comm: string;
 }
 
-export interface HelperDef {
-  id: number;
-  name: string;
-  /** How many of r1..r5 it reads. */
-  args: number;
+/**
+ * A helper's implementation, with its prototype (number, name, argument count, return kind). The kernel's helpers
+ * take their prototype from compiler/bpf/helper-protos.ts, which the verifier checks calls against.
+ */
+export interface HelperDef extends HelperProto {
   call(args: readonly bigint[], env: HelperEnv): bigint;
 }
 
@@ -155,16 +157,16 @@ function probeRead(args: readonly bigint[], env: HelperEnv): bigint {
 }
 
 const DEFS: HelperDef[] = [
-  { id: 1, name: "bpf_map_lookup_elem", args: 2, call: ([m, k], env) => env.maps.at(m!, "bpf_map_lookup_elem").lookup(k!) },
+  { ...helperProto(1), call: ([m, k], env) => env.maps.at(m!, "bpf_map_lookup_elem").lookup(k!) },
   {
-    id: 2, name: "bpf_map_update_elem", args: 4,
+    ...helperProto(2),
     call: ([m, k, v, f], env) => env.maps.at(m!, "bpf_map_update_elem").update(k!, v!, f!),
   },
-  { id: 3, name: "bpf_map_delete_elem", args: 2, call: ([m, k], env) => env.maps.at(m!, "bpf_map_delete_elem").delete(k!) },
-  { id: 4, name: "bpf_probe_read", args: 3, call: probeRead },
-  { id: 5, name: "bpf_ktime_get_ns", args: 0, call: (_a, env) => env.clock.now() },
+  { ...helperProto(3), call: ([m, k], env) => env.maps.at(m!, "bpf_map_delete_elem").delete(k!) },
+  { ...helperProto(4), call: probeRead },
+  { ...helperProto(5), call: (_a, env) => env.clock.now() },
   {
-    id: 6, name: "bpf_trace_printk", args: 5,
+    ...helperProto(6),
     call: ([fmt, size, a1, a2, a3], env) => {
       const n = Number(size! & 0xffff_ffffn);
       const bytes = env.mem.readBytes(fmt!, n);
@@ -174,18 +176,18 @@ const DEFS: HelperDef[] = [
       return BigInt(text.length);
     },
   },
-  { id: 7, name: "bpf_get_prandom_u32", args: 0, call: (_a, env) => BigInt(env.prng.nextU32()) },
-  { id: 8, name: "bpf_get_smp_processor_id", args: 0, call: (_a, env) => BigInt(env.cpu) },
+  { ...helperProto(7), call: (_a, env) => BigInt(env.prng.nextU32()) },
+  { ...helperProto(8), call: (_a, env) => BigInt(env.cpu) },
   {
-    id: 12, name: "bpf_tail_call", args: 3,
+    ...helperProto(12),
     call: () => {
       throw new TailCallHelperCalled();
     },
   },
-  { id: 14, name: "bpf_get_current_pid_tgid", args: 0, call: (_a, env) => env.pidTgid },
-  { id: 15, name: "bpf_get_current_uid_gid", args: 0, call: (_a, env) => env.uidGid },
+  { ...helperProto(14), call: (_a, env) => env.pidTgid },
+  { ...helperProto(15), call: (_a, env) => env.uidGid },
   {
-    id: 16, name: "bpf_get_current_comm", args: 2,
+    ...helperProto(16),
     call: ([buf, size], env) => {
       const n = Number(size! & 0xffff_ffffn);
       const out = new Uint8Array(n);
@@ -194,10 +196,10 @@ const DEFS: HelperDef[] = [
       return 0n;
     },
   },
-  { id: 113, name: "bpf_probe_read_kernel", args: 3, call: probeRead },
+  { ...helperProto(113), call: probeRead },
 ];
 
-/** Every modelled helper, by kernel helper number. */
+/** Every modelled helper, by kernel helper number: one for each prototype in compiler/bpf/helper-protos.ts. */
 export const HELPERS: ReadonlyMap<number, HelperDef> = new Map(DEFS.map((d) => [d.id, d]));
 
 /** BPF_FUNC_tail_call: JIT code inlines it (reference §4.11); its helper address must never be reached. */

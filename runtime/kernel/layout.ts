@@ -15,7 +15,7 @@
  *     0xffffffff_8100_0000  current task_struct, tp points here; thread_info.cpu at THREAD_INFO_CPU_OFF (r--)
  *     0xffffffff_8110_0000  struct bpf_prog of program p at + p × 64, bpf_func at PROG_BPF_FUNC_OFF (r--)
  */
-import { CALL_BASE, IMAGE_ADDR, KFUNC_BASE, PER_CPU_OFFSET_ADDR } from "../../compiler/kernel-abi.js";
+import { CALL_BASE, IMAGE_ADDR, KFUNC_BASE, MAP_BASE, MAP_STRIDE, mapAddress, PER_CPU_OFFSET_ADDR } from "../../compiler/kernel-abi.js";
 import { mapFootprint, type MapSpec } from "./maps.js";
 
 export const STACK_GUARD_ADDR = 0xffff_ffc8_0000_0000n;
@@ -27,8 +27,7 @@ export const STACK_TOP = STACK_ADDR + BigInt(STACK_SIZE);
 
 export const CTX_ADDR = 0xffff_ffd0_0000_0000n;
 
-export const MAP_BASE = 0xffff_ffe0_0000_0000n;
-export const MAP_STRIDE = 0x10_0000n;
+export { MAP_BASE, MAP_STRIDE, mapAddress };
 /** Largest map footprint the layout has room for. */
 export const MAP_MAX_BYTES = Number(MAP_STRIDE);
 
@@ -52,11 +51,6 @@ export const PROG_OBJ_SIZE = 64;
 /** Where the JIT should place program p (`JitOptions.imageAddr`). */
 export function programImageAddr(p: number): bigint {
   return IMAGE_ADDR + BigInt(p) * PROGRAM_STRIDE;
-}
-
-/** The address of map i's object: what `r1 = map[...] ll` must load (pass these to the verifier/JIT). */
-export function mapAddress(i: number): bigint {
-  return MAP_BASE + BigInt(i) * MAP_STRIDE;
 }
 
 /** The addresses of a run's maps, checking that each fits its slot. */

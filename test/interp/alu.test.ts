@@ -8,7 +8,7 @@ import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE,
   BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
 } from "../../compiler/bpf/opcodes.js";
-import { alu32, alu64, bswap, endian, jumpTaken } from "../../runtime/interp/alu.js";
+import { alu32, alu64, bswap, endian, jumpTaken } from "../../compiler/bpf/alu-semantics.js";
 
 const M64 = 0xffff_ffff_ffff_ffffn;
 const INT64_MIN = 0x8000_0000_0000_0000n;

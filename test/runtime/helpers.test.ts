@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ARRAY_MAX_ENTRIES_OFF, ARRAY_PTRS_OFF } from "../../compiler/kernel-abi.js";
+import { HELPER_PROTOS } from "../../compiler/bpf/helper-protos.js";
 import { GuestFault } from "../../runtime/kernel/guest-memory.js";
 import { createHelperEnv, formatTrace, HELPERS, TailCallHelperCalled } from "../../runtime/kernel/helpers.js";
 import { createMaps, HelperArgError, mapFootprint, type MapSpec, ProgArrayMap } from "../../runtime/kernel/maps.js";
@@ -143,5 +144,21 @@ describe("other helpers", () => {
     expect(() => call(1, 0x1234n, SCRATCH)).toThrow(HelperArgError);
     expect(() => call(1, addrs[0]!, 0x10n)).toThrow(GuestFault);
     expect(() => call(12, addrs[0]!, 0n, 0n)).toThrow(TailCallHelperCalled);
+  });
+});
+
+describe("prototypes (compiler/bpf/helper-protos.ts)", () => {
+  it("every prototype the verifier accepts has an implementation, and every implementation a prototype", () => {
+    expect([...HELPERS.keys()].sort((a, b) => a - b)).toEqual([...HELPER_PROTOS.keys()].sort((a, b) => a - b));
+    for (const [id, p] of HELPER_PROTOS) {
+      const d = HELPERS.get(id)!;
+      expect([d.id, d.name, d.args, d.ret]).toEqual([p.id, p.name, p.args, p.ret]);
+    }
+  });
+
+  it("names and argument counts are the kernel's (include/uapi/linux/bpf.h)", () => {
+    const shown = [1, 2, 6, 12, 16].map((id) => `${HELPER_PROTOS.get(id)!.name}/${HELPER_PROTOS.get(id)!.args}`);
+    expect(shown).toEqual(["bpf_map_lookup_elem/2", "bpf_map_update_elem/4", "bpf_trace_printk/5", "bpf_tail_call/3", "bpf_get_current_comm/2"]);
+    expect([...HELPER_PROTOS.values()].filter((p) => p.ret === "map_value_or_null").map((p) => p.name)).toEqual(["bpf_map_lookup_elem"]);
   });
 });

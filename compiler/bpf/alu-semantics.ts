@@ -1,6 +1,8 @@
 /**
- * @fileoverview The value semantics of eBPF ALU, ALU64 and jump conditions, as plain BigInt functions: the reference
- * the JIT is judged against, so each case is written the way RFC 9669 and the Linux kernel state it, not the fast way.
+ * @fileoverview The value semantics of eBPF ALU, ALU64 and jump conditions, as plain BigInt functions, defined once:
+ * the reference interpreter (runtime/interp) executes with them, which makes them the reference the JIT is judged
+ * against, and the verifier (passes/verify-value.ts) folds constant operands with them. So each case is written the
+ * way RFC 9669 and the Linux kernel state it, not the fast way.
  *
  * Values are u64 bigints in [0, 2^64). 32-bit operations work on the low 32 bits and zero-extend their result.
  * Kernel semantics where the RFC leaves a choice or a trap (include/linux/filter.h, kernel/bpf/core.c):
@@ -11,7 +13,7 @@
 import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE,
   BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
-} from "../../compiler/bpf/opcodes.js";
+} from "./opcodes.js";
 
 export const MASK64 = (1n << 64n) - 1n;
 export const MASK32 = 0xffff_ffffn;
