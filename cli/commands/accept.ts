@@ -4,10 +4,9 @@
  * tool still produces exactly that file. Refused under CI unless --force.
  */
 import type { CAC } from "cac";
-import { CliError, type CliIo } from "../io.js";
-import { acceptPending, pendingNamed } from "../../suite/pending.js";
-import { listPending } from "../../suite/orphans.js";
-import { COLOR_OPTION, makeCtx, select, writerFor } from "../../suite/ui/context.js";
+import type { CliIo } from "../io.js";
+import { acceptPending } from "../../suite/pending.js";
+import { COLOR_OPTION, makeCtx, selectPending, writerFor } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -23,10 +22,7 @@ export function register(cli: CAC, io: CliIo): void {
 
 async function accept(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
   const ctx = await makeCtx(io, opts);
-  if (args.length === 0 && !opts.all) throw new CliError("name the specs to accept, or --all (see `rvjit pending`)");
-  if (ctx.ci && !opts.force) throw new CliError("accept refused: CI is set, and CI never writes goldens (add --force to write anyway)");
-  const { found, none } = opts.all ? { found: listPending(ctx.project), none: [] } : await pendingNamed(ctx.project, io.cwd, args, (a) => select(ctx, a));
-  for (const n of none) io.out(`nothing pending for '${n}'\n`);
+  const { found, none } = await selectPending(ctx, args, opts, "accept");
   const c = ctx.colors;
   const w = writerFor(ctx, Boolean(opts.force));
   const engine = found.length ? await ctx.engine() : undefined;

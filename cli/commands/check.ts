@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import type { CliIo } from "../io.js";
 import { findOrphans } from "../../suite/orphans.js";
 import { allSpecs } from "../../suite/project.js";
-import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
+import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, runWithProgress, select, writerFor } from "../../suite/ui/context.js";
 import { renderOutcome, verdict } from "../../suite/ui/outcome-view.js";
 import { exitCode, summaryText, tally } from "../../suite/ui/summary.js";
 import { proposePending } from "../../suite/pending.js";
@@ -50,9 +50,7 @@ async function check(io: CliIo, args: string[], opts: Record<string, unknown>): 
   io.out(`rvjit check: ${paths.length} spec${paths.length === 1 ? "" : "s"}${configs ? ` (${configs.join(", ")})` : ""}; ` +
     (ctx.ci ? "CI: read-only, nothing is written\n" : mayWrite ? "differing goldens are saved as *.golden.new for `rvjit review`\n" : "nothing is written\n"));
   const t0 = performance.now();
-  const bar = progress(ctx, paths.length);
-  const outcomes = await ctx.run(paths, { ...(configs ? { configs } : {}), onProgress: bar.tick });
-  bar.done();
+  const outcomes = await runWithProgress(ctx, paths, configs);
   const maxLines = Number(opts.maxDiffLines);
   const failed = outcomes.filter((o) => verdict(o) !== "ok");
   const engine = failed.length ? await ctx.engine() : undefined;

@@ -6,6 +6,7 @@ import type { CAC } from "cac";
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { CliError, isCi, type CliIo } from "../io.js";
+import { refuseUnderCi } from "../../suite/io.js";
 import { Writer } from "../../suite/files.js";
 import { findProject, goldenPathOf, SPEC_DIR, SPEC_EXT } from "../../suite/project.js";
 
@@ -37,7 +38,7 @@ async function scaffold(io: CliIo, arg: string, opts: Record<string, unknown>): 
   if (!rel.endsWith(SPEC_EXT)) rel += SPEC_EXT;
   if (rel.includes("../") || !/^[\w./-]+$/.test(rel)) throw new CliError(`'${arg}': a spec path is specs/<area>/<name>${SPEC_EXT} inside the project`);
   if (existsSync(join(root, rel))) throw new CliError(`${rel} exists already`);
-  if (isCi(io.env) && !opts.force) throw new CliError("new refused: CI is set, and CI never writes (add --force)");
+  refuseUnderCi(isCi(io.env), opts, "new", "add --force");
   const name = rel.slice(SPEC_DIR.length + 1, -SPEC_EXT.length);
   new Writer(root, false).write(rel, template(name));
   io.out(`wrote ${rel}\n` +

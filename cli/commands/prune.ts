@@ -6,10 +6,11 @@
  */
 import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
+import { refuseUnderCi } from "../../suite/io.js";
 import { findOrphans } from "../../suite/orphans.js";
 import { allSpecs } from "../../suite/project.js";
 import type { SpecOutcome } from "../../suite/session.js";
-import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, progress, writerFor } from "../../suite/ui/context.js";
+import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, runWithProgress, writerFor } from "../../suite/ui/context.js";
 import { verdict } from "../../suite/ui/outcome-view.js";
 
 export function register(cli: CAC, io: CliIo): void {
@@ -35,11 +36,9 @@ async function prune(io: CliIo, args: string[], opts: Record<string, unknown>): 
   }
   const ctx = await makeCtx(io, opts);
   const check = Boolean(opts.check);
-  if (ctx.ci && !check && !opts.force) throw new CliError("prune refused: CI is set, and CI never writes (use --check, or add --force)");
+  if (!check) refuseUnderCi(ctx.ci, opts, "prune", "use --check, or add --force");
   const paths = allSpecs(ctx.project);
-  const bar = progress(ctx, paths.length);
-  const outcomes = await ctx.run(paths, { onProgress: bar.tick });
-  bar.done();
+  const outcomes = await runWithProgress(ctx, paths);
   const failing = outcomes.filter((o) => verdict(o) !== "ok" && verdict(o) !== "xfail" && !onlyStale(o));
   if (failing.length) {
     io.out(`prune refused: it runs only after a full, passing run, and ${failing.length} spec${failing.length === 1 ? "" : "s"} fail:\n` +

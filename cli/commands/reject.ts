@@ -3,10 +3,8 @@
  * Works for pending files whose spec is gone too. Refused under CI unless --force.
  */
 import type { CAC } from "cac";
-import { CliError, type CliIo } from "../io.js";
-import { pendingNamed } from "../../suite/pending.js";
-import { listPending } from "../../suite/orphans.js";
-import { COLOR_OPTION, makeCtx, select, writerFor } from "../../suite/ui/context.js";
+import type { CliIo } from "../io.js";
+import { COLOR_OPTION, makeCtx, selectPending, writerFor } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -21,10 +19,7 @@ export function register(cli: CAC, io: CliIo): void {
 
 async function reject(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
   const ctx = await makeCtx(io, opts);
-  if (args.length === 0 && !opts.all) throw new CliError("name the specs whose pending goldens to discard, or --all (see `rvjit pending`)");
-  if (ctx.ci && !opts.force) throw new CliError("reject refused: CI is set, and CI never writes (add --force to delete anyway)");
-  const { found, none } = opts.all ? { found: listPending(ctx.project), none: [] } : await pendingNamed(ctx.project, io.cwd, args, (a) => select(ctx, a));
-  for (const n of none) io.out(`nothing pending for '${n}'\n`);
+  const { found, none } = await selectPending(ctx, args, opts, "reject");
   const w = writerFor(ctx, Boolean(opts.force));
   for (const p of found) {
     w.remove(p);

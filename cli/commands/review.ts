@@ -4,10 +4,8 @@
  */
 import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
-import { listPending } from "../../suite/orphans.js";
-import { pendingNamed } from "../../suite/pending.js";
 import { review, type Prompt } from "../../suite/review.js";
-import { COLOR_OPTION, makeCtx, select, writerFor, type SuiteIo } from "../../suite/ui/context.js";
+import { COLOR_OPTION, makeCtx, selectPending, writerFor, type SuiteIo } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -51,9 +49,7 @@ async function run(io: CliIo, args: string[], opts: Record<string, unknown>): Pr
   const ctx = await makeCtx(io, opts);
   const interactive = sio.prompt !== undefined || (io.isTTY && (sio.stdinIsTTY ?? Boolean(process.stdin.isTTY)));
   if (!interactive) throw new CliError(`review needs an interactive terminal.\n${NON_INTERACTIVE}`);
-  if (ctx.ci && !opts.force) throw new CliError("review refused: CI is set, and CI never writes goldens (add --force to write anyway)");
-  const { found, none } = args.length ? await pendingNamed(ctx.project, io.cwd, args, (a) => select(ctx, a)) : { found: listPending(ctx.project), none: [] };
-  for (const n of none) io.out(`nothing pending for '${n}'\n`);
+  const { found } = await selectPending(ctx, args, { ...opts, all: args.length === 0 }, "review");
   if (found.length === 0) {
     io.out("no pending goldens to review (`rvjit check` proposes them)\n");
     return 0;

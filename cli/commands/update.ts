@@ -5,9 +5,10 @@
  * each golden is kept. Goldens with merge-conflict markers are regenerated whole. Writes are atomic.
  */
 import type { CAC } from "cac";
-import { CliError, type CliIo } from "../io.js";
+import type { CliIo } from "../io.js";
+import { refuseUnderCi } from "../../suite/io.js";
 import { applyUpdates, conflictedSpecs } from "../../suite/update.js";
-import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, progress, select, writerFor } from "../../suite/ui/context.js";
+import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, runWithProgress, select, writerFor } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -24,15 +25,11 @@ export function register(cli: CAC, io: CliIo): void {
 
 async function update(io: CliIo, args: string[], opts: Record<string, unknown>): Promise<number> {
   const ctx = await makeCtx(io, opts);
-  if (ctx.ci && !opts.force) {
-    throw new CliError("update refused: CI is set, and CI never writes goldens (run it locally, or add --force)");
-  }
+  refuseUnderCi(ctx.ci, opts, "update", "run it locally, or add --force");
   const configs = parseConfigs(opts.config);
   const selected = await select(ctx, args);
   const paths = opts.conflicted ? conflictedSpecs(ctx.project.root, selected) : selected;
-  const bar = progress(ctx, paths.length);
-  const outcomes = await ctx.run(paths, { ...(configs ? { configs } : {}), onProgress: bar.tick });
-  bar.done();
+  const outcomes = await runWithProgress(ctx, paths, configs);
   const engine = await ctx.engine();
   const r = applyUpdates({ project: ctx.project, colors: ctx.colors, writer: (f) => writerFor(ctx, f) }, outcomes, (l) => engine.isContextLine(l), Boolean(opts.force));
   io.out(r.text);

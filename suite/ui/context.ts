@@ -1,13 +1,15 @@
 /**
  * @fileoverview What every suite command starts from: the project, the engine, colours, CI mode, option parsing
- * shared by the verbs (--config, --color), progress on long runs, and the extra things tests can inject through
- * the io object (an engine, a prompt, write hooks), so commands run in-process against fakes.
+ * shared by the verbs (--config, --color), runs with progress on long selections, the choice of pending goldens a
+ * verb acts on, and the extra things tests can inject through the io object (an engine, a prompt, write hooks), so
+ * commands run in-process against fakes.
  */
-import type { CliIo } from "../../cli/io.js";
-import { CliError, isCi } from "../../cli/io.js";
+import { CliError, isCi, refuseUnderCi, type CliIo } from "../io.js";
 import { CONFIGS, isConfigName, type ConfigName } from "../config.js";
 import type { Engine } from "../engine.js";
 import { Writer, type WriteHooks } from "../files.js";
+import { listPending } from "../orphans.js";
+import { pendingNamed } from "../pending.js";
 import { findProject, selectSpecs, SelectionError, type Project } from "../project.js";
 import { didYouMean } from "../spec/errors.js";
 import { defaultJobs, MIN_PARALLEL_SPECS, runParallel } from "../parallel.js";
@@ -102,7 +104,7 @@ export async function select(ctx: Ctx, args: readonly string[]): Promise<string[
 }
 
 /** A progress line on the terminal for runs of more than a few specs; nothing when output is not a terminal. */
-export function progress(ctx: Ctx, total: number): { tick(done: number, total: number, path: string): void; done(): void } {
+function progress(ctx: Ctx, total: number): { tick(done: number, total: number, path: string): void; done(): void } {
   const on = ctx.io.isTTY && total >= 8;
   let last = 0;
   return {
@@ -116,6 +118,29 @@ export function progress(ctx: Ctx, total: number): { tick(done: number, total: n
       if (on) ctx.io.err("\r\x1b[K");
     },
   };
+}
+
+/** ctx.run over `paths` (only `configs`, when given) with a progress line on the terminal. */
+export async function runWithProgress(ctx: Ctx, paths: readonly string[], configs?: readonly ConfigName[]): Promise<SpecOutcome[]> {
+  const bar = progress(ctx, paths.length);
+  try {
+    return await ctx.run(paths, { ...(configs ? { configs } : {}), onProgress: bar.tick });
+  } finally {
+    bar.done();
+  }
+}
+
+/**
+ * The pending goldens a verb that writes acts on: every one with --all, else those `args` name (pending or golden
+ * paths, or anything `select` understands); prints each name with nothing pending and returns those in `none`.
+ * Refuses with neither names nor --all, and under CI without --force.
+ */
+export async function selectPending(ctx: Ctx, args: readonly string[], opts: { all?: unknown; force?: unknown }, verb: string): Promise<{ found: string[]; none: string[] }> {
+  if (args.length === 0 && !opts.all) throw new CliError(`name the specs whose pending goldens to ${verb}, or --all (see \`rvjit pending\`)`);
+  refuseUnderCi(ctx.ci, opts, verb);
+  const r = opts.all ? { found: listPending(ctx.project), none: [] } : await pendingNamed(ctx.project, ctx.io.cwd, args, (a) => select(ctx, a));
+  for (const n of r.none) ctx.io.out(`nothing pending for '${n}'\n`);
+  return r;
 }
 
 export const COLOR_OPTION = ["--color <when>", "Colour: auto, always or never (NO_COLOR and FORCE_COLOR are honoured)", { default: "auto" }] as const;
