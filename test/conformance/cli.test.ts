@@ -5,18 +5,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../cli/io.js";
 import { main } from "../../cli/main.js";
-
-/** An in-memory CliIo whose output the test can read. */
-function memoryIo(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "", stderr: "", env: {}, cwd: process.cwd(), isTTY: false,
-    out(t: string) { io.stdout += t; },
-    err(t: string) { io.stderr += t; },
-  };
-  return io;
-}
+import { memoryIo } from "../support/io.js";
 
 function dir(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), "rvjit-conformance-"));
@@ -31,8 +21,7 @@ const shift = "-- asm\nmov %r0, 1\nlsh %r0, 64\nexit\n-- result\n0x1\n";
 describe("rvjit conformance", () => {
   it("prints a line per file and a summary; exit 0 when nothing fails", async () => {
     const d = dir({ "a.data": good, "b.data": shift });
-    const io = memoryIo();
-    io.cwd = d;
+    const io = memoryIo({ cwd: d });
     expect(await main(["conformance", "."], io)).toBe(0);
     expect(io.stdout).toContain("pass      a.data\n");
     expect(io.stdout).toContain("rejected  b.data  at 3:1: invalid shift 64\n");
@@ -41,16 +30,14 @@ describe("rvjit conformance", () => {
 
   it("a wrong result fails, with both values, and exit code 1", async () => {
     const d = dir({ "w.data": wrong });
-    const io = memoryIo();
-    io.cwd = d;
+    const io = memoryIo({ cwd: d });
     expect(await main(["conformance", "w.data"], io)).toBe(1);
     expect(io.stdout).toContain("FAIL      w.data  r0 = 0x1, expected 0x2\n");
   });
 
   it("a negative file (with -- error) passes when it is refused, and fails when it runs", async () => {
     const d = dir({ "n.data": "-- asm\nmov %r0, %r7\nexit\n-- error\n", "m.data": `${good}-- error\n` });
-    const io = memoryIo();
-    io.cwd = d;
+    const io = memoryIo({ cwd: d });
     expect(await main(["conformance", "n.data", "m.data"], io)).toBe(1);
     expect(io.stdout).toContain("pass      n.data  refused by the verifier at 2:1: R7 !read_ok\n");
     expect(io.stdout).toContain("FAIL      m.data  ran to completion (r0 = 0x3), but the file expects an error\n");
@@ -59,8 +46,7 @@ describe("rvjit conformance", () => {
 
   it("--json gives every outcome and the totals", async () => {
     const d = dir({ "a.data": good, "w.data": wrong });
-    const io = memoryIo();
-    io.cwd = d;
+    const io = memoryIo({ cwd: d });
     await main(["conformance", ".", "--json"], io);
     const j = JSON.parse(io.stdout);
     expect(j.totals).toEqual({ passed: 1, rejected: 0, failed: 1, negativeRefused: 0, negativeAccepted: 0 });

@@ -14,7 +14,7 @@ import { rv } from "../../compiler/riscv/encode.js";
 import { bpfForm, branchForms, computeCoverage, type Coverage, formSupport } from "../../suite/coverage.js";
 import { allSpecs } from "../../suite/project.js";
 import { parseSpec } from "../../suite/spec/parse.js";
-import { memoryIo } from "../cli/main.test.js";
+import { memoryIo } from "../support/io.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const specsUnder = (dir: string) =>

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { repoRoot } from "../support/tools.js";
-import { fakeEngine, fakeSpec, memIo, read, tempProject } from "./support.js";
+import { memoryIo } from "../support/io.js";
+import { fakeEngine, fakeSpec, read, tempProject } from "./support.js";
 
 const specs = {
   "specs/a/one.bpf": fakeSpec("one", "; run: => r0=1\nr0 = 1\nexit"),
@@ -16,7 +17,7 @@ const goldens = ["goldens/a/one.golden", "goldens/a/three.golden", "goldens/a/tw
 describe("a crash in the middle of an update", () => {
   it("leaves every golden whole: the ones written are new, the rest untouched", async () => {
     const root = tempProject(specs);
-    expect(await main(["update"], memIo(root, {}, { engine: fakeEngine() }))).toBe(0);
+    expect(await main(["update"], memoryIo({ cwd: root, engine: fakeEngine() }))).toBe(0);
     const old = goldens.map((g) => read(root, g));
 
     const child = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "test/suite/fixtures/crash-update.ts"), root], { cwd: repoRoot, encoding: "utf8" });
@@ -32,7 +33,7 @@ describe("a crash in the middle of an update", () => {
     // The half-written temporary file is left out of goldens/, and the next update sweeps it away.
     const tmp = join(root, ".rvjit/tmp");
     expect(readdirSync(tmp)).toHaveLength(1);
-    const again = memIo(root, {}, { engine: fakeEngine({ tweak: (_c, l) => l.replace("insn_0", "insn_NEW") }) });
+    const again = memoryIo({ cwd: root, engine: fakeEngine({ tweak: (_c, l) => l.replace("insn_0", "insn_NEW") }) });
     expect(await main(["update"], again)).toBe(0);
     expect(again.stdout).toContain("2 goldens updated, 1 unchanged");
     expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { realEngine } from "../../suite/engines/real.js";
 import { runSpec } from "../../suite/session.js";
 import { main } from "../../cli/main.js";
-import { fakeSpec, memIo, tempProject } from "./support.js";
+import { memoryIo } from "../support/io.js";
+import { fakeSpec, tempProject } from "./support.js";
 
 const engine = realEngine();
 
@@ -103,7 +104,7 @@ describe("the real engine", () => {
   it("rvjit check prints where they part, for each configuration at once, and exits 1", async () => {
     const body = "; run: => r0=0\nw0 = -1\nr1 = r0\nr1 >>= 32\nif r1 != 0 goto bad\nr0 = 0\nexit\nbad:\nr0 = 1\nexit";
     const root = tempProject({ "specs/t/s.bpf": fakeSpec("zero-extension", body) });
-    const io = memIo(root, {}, { engine: realEngine({ jit: { verifierZext: true } }) });
+    const io = memoryIo({ cwd: root, engine: realEngine({ jit: { verifierZext: true } }) });
     expect(await main(["check", "--no-pending"], io)).toBe(1);
     expect(io.stdout).toContain(
       "rv64ima, rv64imac, rv64imac_zba_zbb: behaviour: specs/t/s.bpf:2:3: run 1: the JIT and the reference interpreter disagree: R0: JIT 0x1, interpreter 0x0; " +

@@ -1,6 +1,7 @@
 /**
- * @fileoverview Test support for the suite machinery: a small fake engine with a toy program language, an in-memory
- * io for running commands in-process, throw-away project directories, and a fingerprint of a directory tree.
+ * @fileoverview Test support for the suite machinery: a small fake engine with a toy program language, throw-away
+ * project directories, a fingerprint of a directory tree, and for the verbs' tests a runner of `rvjit` on a project
+ * with the fake engine plus a few specs in its language (the in-memory io itself is test/support/io.ts).
  *
  * The fake engine's "programs" are lines of:
  *   rN = <int> | rN = rM | rN += <int> | rN += rM   (64-bit)
@@ -13,10 +14,12 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { main } from "../../cli/main.js";
 import type { ConfigName } from "../../suite/config.js";
 import { NotSupported, type Engine, type EngineRequest, type EngineResult, type Observed } from "../../suite/engine.js";
 import { SpecError } from "../../suite/spec/errors.js";
 import type { SuiteIo } from "../../suite/ui/context.js";
+import { memoryIo } from "../support/io.js";
 
 export interface FakeOptions {
   /** Rewrites the listing of one configuration (to simulate a JIT change). */
@@ -81,23 +84,6 @@ export function fakeEngine(opts: FakeOptions = {}): Engine & { calls: EngineRequ
   };
 }
 
-export type MemIo = SuiteIo & { stdout: string; stderr: string };
-
-export function memIo(cwd: string, env: Record<string, string | undefined> = {}, extra: Partial<SuiteIo> = {}): MemIo {
-  const io: MemIo = {
-    stdout: "",
-    stderr: "",
-    env,
-    cwd,
-    isTTY: false,
-    stdinIsTTY: false,
-    out(t: string) { io.stdout += t; },
-    err(t: string) { io.stderr += t; },
-    ...extra,
-  };
-  return io;
-}
-
 /** A fresh project directory with `files` (root-relative path -> text). */
 export function tempProject(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "rvjit-suite-"));
@@ -127,4 +113,27 @@ export function read(root: string, rel: string): string {
 /** A spec text in the fake engine's language. */
 export function fakeSpec(desc: string, body: string): string {
   return `; ${desc}\n${body.trim()}\n`;
+}
+
+/** Runs `rvjit <args>` in `root` with the fake engine (unless given another) and returns what it printed. */
+export async function cli(root: string, args: string[], o: { engine?: Engine; env?: Record<string, string>; extra?: Partial<SuiteIo> } = {}) {
+  const io = memoryIo({ cwd: root, env: o.env ?? {}, engine: o.engine ?? fakeEngine(), ...o.extra });
+  const code = await main(args, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+export const ADD = fakeSpec("add two numbers", "; run: r1=1 r2=2 => r0=3\nr0 = r1\nr0 += r2\nexit");
+export const SUB = fakeSpec("move a constant", "; run: => r0=7\nr0 = 7\nexit");
+export const FAILS = fakeSpec("wrong expectation", "; run: r1=1 => r0=2\nr0 = r1\nexit");
+/** rv64imac_zba_zbb's output differs from the others' (its section is not collapsed). */
+export const onlyZbb = (from: string, to: string) => fakeEngine({ tweak: (c, l) => (c === "rv64imac_zba_zbb" ? l.replace(from, to) : l) });
+/** Every configuration's output changes, for programs of three instructions or more. */
+export const allChanged = () => fakeEngine({ tweak: (_c, l) => l.replace("insn_2", "insn_Y") });
+
+/** A fresh project with `files`, and goldens written for its specs by `rvjit update` (with `engine`). */
+export async function projectWithGoldens(files: Record<string, string>, engine = fakeEngine()): Promise<string> {
+  const root = tempProject(files);
+  const r = await cli(root, ["update"], { engine });
+  if (r.code !== 0) throw new Error(`rvjit update exited ${r.code} setting up the project:\n${r.out}${r.err}`);
+  return root;
 }
