@@ -1,7 +1,7 @@
 /**
- * @fileoverview External tools and shared test data for cross-checks. Under CI (`CI` set and not 0/false) a missing
- * tool or missing ../shared/testdata is an error, so a check can never silently not run there; locally the caller
- * skips with a visible warning.
+ * @fileoverview External tools, files of the machine and shared test data for cross-checks. Under CI (`CI` set and
+ * not 0/false) a missing tool, file or ../shared/testdata is an error, so a check can never silently not run there;
+ * locally the caller skips with a visible warning.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -44,6 +44,18 @@ export function requireTool(name: ToolName): string | undefined {
   const cmd = TOOLS[name]();
   if (cmd) return cmd;
   const msg = `external tool '${name}' is not installed (see .ci/run for the Debian packages)`;
+  if (isCi(process.env)) throw new Error(`${msg}: required under CI`);
+  console.warn(`WARNING: skipping cross-check: ${msg}`);
+  return undefined;
+}
+
+/**
+ * `path` (a file of the machine a cross-check reads, e.g. a system header), or undefined after a warning naming it
+ * and `why` it is wanted (locally). Under CI, throws: the cross-check must run there.
+ */
+export function requireFile(path: string, why: string): string | undefined {
+  if (existsSync(path)) return path;
+  const msg = `${path} is missing (${why})`;
   if (isCi(process.env)) throw new Error(`${msg}: required under CI`);
   console.warn(`WARNING: skipping cross-check: ${msg}`);
   return undefined;
