@@ -66,7 +66,9 @@ describe.skipIf(!suite)("bpf_conformance on the interpreter", () => {
     const by = (stage: string) => negatives.filter((o) => o.stage === stage).length;
     expect([by("read"), by("verify"), by("run"), by("result")]).toEqual([13, 47, 0, 0]);
     // The 45 unused-* files set a field that must be zero: refused as malformed instructions.
-    for (const o of negatives.filter((n) => name(n).startsWith("unused-"))) expect(o.reason).toMatch(/uses reserved fields/);
+    const unused = negatives.filter((n) => name(n).startsWith("unused-"));
+    expect(unused).toHaveLength(45);
+    for (const o of unused) expect(o.reason, o.file).toMatch(/uses reserved fields/);
   });
 
   it("with efficient unaligned access modelled, the alignment refusals go and those tests pass", () => {

@@ -105,12 +105,88 @@ describe("rvjit coverage", () => {
     expect(io.stdout).toMatch(/  missing: [^]*0x06 jmp32 gotol/);
   });
 
-  it("--json gives the same counts", async () => {
-    const io = memoryIo();
-    await main(["coverage", "specs/atomic", "--config", "rv64imac", "--json"], io);
-    const j = JSON.parse(io.stdout);
-    expect(j.rv.map((r: { config: string }) => r.config)).toEqual(["rv64imac"]);
-    expect(j.bpf.forms["0xdb atomic dw cmpxchg"]).toBeGreaterThan(0);
+  it("--json gives the same counts as the text (--list)", async () => {
+    const args = ["coverage", "specs/atomic", "--config", "rv64ima,rv64imac"];
+    const text = memoryIo();
+    const json = memoryIo();
+    expect(await main([...args, "--list"], text)).toBe(0);
+    expect(await main([...args, "--json"], json)).toBe(0);
+    const j = JSON.parse(json.stdout) as CoverageJson;
+    expect(j.rv.map((r) => r.config)).toEqual(["rv64ima", "rv64imac"]);
     expect(j.bpf.missing).toContain("0x06 jmp32 gotol");
+    const fromText = countsOfText(text.stdout);
+    expect(fromText).toEqual(countsOfJson(j));
+    // Not vacuous: forms, instructions and branch forms were counted.
+    expect(fromText.forms["0xdb atomic dw cmpxchg"]).toBeGreaterThan(0);
+    expect(Object.values(fromText.rv.rv64imac!.used).filter((n) => n > 0).length).toBeGreaterThan(10);
+    expect(Object.keys(fromText.branches).length).toBeGreaterThan(0);
   });
 });
+
+/** The parts of `rvjit coverage --json` these tests read. */
+interface CoverageJson {
+  specs: number;
+  compiled: number;
+  rejected: string[];
+  bpf: { supported: string[]; missing: string[]; forms: Record<string, number> };
+  rv: { config: string; vocabulary: string[]; missing: string[]; used: Record<string, number>; branches: Record<string, number> }[];
+}
+
+interface Counts {
+  specs: number;
+  compiled: number;
+  refused: number;
+  /** Supported eBPF forms in the specs, of how many. */
+  inCorpus: [number, number];
+  /** Specs per supported form. */
+  forms: Record<string, number>;
+  /** Per configuration: instructions used, of how many, and the specs using each instruction. */
+  rv: Record<string, { inUse: [number, number]; used: Record<string, number> }>;
+  /** Branch form -> configuration -> specs using it. */
+  branches: Record<string, Record<string, number>>;
+}
+
+/** The counts `rvjit coverage --list` prints, read back from its text. */
+function countsOfText(text: string): Counts {
+  const lines = text.split("\n");
+  const head = /^(\d+) specs?: (\d+) compiled, (\d+) refused by the verifier$/.exec(lines[0]!);
+  const bpf = lines.map((l) => /^eBPF instruction forms: (\d+) of the (\d+) the JIT compiles/.exec(l)).find(Boolean);
+  expect(head, lines[0]).toBeTruthy();
+  expect(bpf).toBeTruthy();
+  const [specs, compiled, refused] = head!.slice(1).map(Number) as [number, number, number];
+  const out: Counts = { specs, compiled, refused, inCorpus: [Number(bpf![1]), Number(bpf![2])], forms: {}, rv: {}, branches: {} };
+  let part: "bpf" | "rv" | "branches" = "bpf";
+  let config = "";
+  for (const l of lines) {
+    let m: RegExpExecArray | null;
+    if (l.startsWith("RV64 instructions")) part = "rv";
+    else if (l.startsWith("Branch and jump forms")) part = "branches";
+    else if (part === "bpf" && (m = /^ {4}(0x[0-9a-f]{2} [^,]+?) +(\d+)$/.exec(l))) out.forms[m[1]!] = Number(m[2]);
+    else if (part === "rv" && (m = /^ {2}(\S+) +(\d+) of (\d+); missing:/.exec(l))) {
+      config = m[1]!;
+      out.rv[config] = { inUse: [Number(m[2]), Number(m[3])], used: {} };
+    }
+    else if (part === "rv" && (m = /^ {4}(\S+) +(\d+)$/.exec(l))) out.rv[config]!.used[m[1]!] = Number(m[2]);
+    else if (part === "branches" && (m = /^ {2}(.+?) {2,}(\S+ \d+(?:, \S+ \d+)*)$/.exec(l))) {
+      out.branches[m[1]!] = Object.fromEntries(m[2]!.split(", ").map((p) => p.split(" ")).map(([c, n]) => [c!, Number(n)]));
+    }
+  }
+  return out;
+}
+
+/** The same counts from `rvjit coverage --json`. */
+function countsOfJson(j: CoverageJson): Counts {
+  const branchForms = [...new Set(j.rv.flatMap((r) => Object.keys(r.branches)))];
+  return {
+    specs: j.specs,
+    compiled: j.compiled,
+    refused: j.rejected.length,
+    inCorpus: [j.bpf.supported.length - j.bpf.missing.length, j.bpf.supported.length],
+    forms: Object.fromEntries(j.bpf.supported.map((f) => [f, j.bpf.forms[f] ?? 0])),
+    rv: Object.fromEntries(j.rv.map((r) => [r.config, {
+      inUse: [r.vocabulary.length - r.missing.length, r.vocabulary.length],
+      used: Object.fromEntries(r.vocabulary.map((m) => [m, r.used[m] ?? 0])),
+    }])),
+    branches: Object.fromEntries(branchForms.map((f) => [f, Object.fromEntries(j.rv.map((r) => [r.config, r.branches[f] ?? 0]))])),
+  };
+}
