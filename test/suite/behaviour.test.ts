@@ -1,3 +1,8 @@
+/**
+ * @fileoverview How run cases are judged (suite/behaviour.ts): each expectation (r0, ret, throw and cookie, ctx and map
+ * contents) against what a run observed, failures named at the expectation's file:line:col, faults and disagreements
+ * with the reference interpreter failing whatever the values, and the verifier's verdict against '; reject:'.
+ */
 import { describe, expect, it } from "vitest";
 import { judge, judgeRun } from "../../suite/behaviour.js";
 import type { Observed } from "../../suite/engine.js";

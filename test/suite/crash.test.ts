@@ -1,3 +1,8 @@
+/**
+ * @fileoverview Atomic golden writes: a child `rvjit update` (fixtures/crash-update.ts) is killed with SIGKILL halfway
+ * through writing a golden; every golden is then either wholly new or untouched, and the next update sweeps away the
+ * temporary file the crash left.
+ */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";

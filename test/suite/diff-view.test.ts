@@ -1,3 +1,8 @@
+/**
+ * @fileoverview How golden differences are shown (suite/ui/diff-view.ts): hunk headers naming the nearest eBPF
+ * instruction, word highlighting only with colour, capped diffs that name the command printing the rest, stale and
+ * new sections; and when colour is on (--color, NO_COLOR, FORCE_COLOR, CI, TERM=dumb, a terminal).
+ */
 import { describe, expect, it } from "vitest";
 import { colorEnabled, makeColors, parseColorMode } from "../../suite/ui/color.js";
 import { renderSectionDiff, renderTextDiff } from "../../suite/ui/diff-view.js";

@@ -1,3 +1,8 @@
+/**
+ * @fileoverview The golden file format and comparison (suite/golden): versioned header, collapsed identical sections,
+ * parse-back, determinism, refusal of text that would corrupt the file, exact conflict markers; and compareGolden's
+ * verdicts (match, changed, stale, missing, layout, missing or invalid file), with and without a --config filter.
+ */
 import { describe, expect, it } from "vitest";
 import { compareGolden } from "../../suite/golden/compare.js";
 import { parseGolden, renderGolden, resolveSections, type Section } from "../../suite/golden/format.js";

@@ -1,3 +1,9 @@
+/**
+ * @fileoverview The real engine (suite/engines/real.ts) on small specs: every configuration compiled, run on the
+ * emulator and judged against the interpreter and the spec's expectations; comparable C and non-C listings; assembler
+ * errors, verifier refusals and unsupported features at the spec's file:line:col; pass dumps; tail calls; where the
+ * JIT and the interpreter part when they disagree; r1-r5 entry arguments.
+ */
 import { describe, expect, it } from "vitest";
 import { realEngine } from "../../suite/engines/real.js";
 import { runSpec } from "../../suite/session.js";

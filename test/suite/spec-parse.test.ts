@@ -1,3 +1,8 @@
+/**
+ * @fileoverview Reading specs (suite/spec): values (integers in every base, byte strings), every directive into the
+ * model, source positions kept for the assembler, errors at file:line:col for malformed and misspelt directives, and
+ * the entry contract (r1 = ctx, or r1-r5 scalars) read off the run cases.
+ */
 import { describe, expect, it } from "vitest";
 import { SpecError } from "../../suite/spec/errors.js";
 import { parseSpec } from "../../suite/spec/parse.js";
