@@ -49,3 +49,12 @@ export function helperProto(id: number): HelperProto {
   if (!p) throw new Error(`helper #${id} has no prototype in compiler/bpf/helper-protos.ts`);
   return p;
 }
+
+/**
+ * Helpers the RV64 JIT of Linux 6.12 inlines instead of calling (reference §4.10; bpf_jit_inlines_helper_call()):
+ * bpf_get_smp_processor_id (8) becomes a load of thread_info.cpu through tp. Such a call is no call to the kernel:
+ * it does not make the function "seen calling" (SEEN_CALL, reference §1.3), and the kernel model never sees it, so it
+ * is absent from the JIT run's call record. bpf_get_current_task and bpf_get_current_task_btf (35, 158: `mv a5, tp`)
+ * are inlined only by later kernels ([RV-2026]), not by 6.12, whose output rvjit reproduces.
+ */
+export const RV64_JIT_INLINED_HELPERS: ReadonlySet<number> = new Set([8]);

@@ -4,38 +4,40 @@
  * registers, one plain switch over the instruction classes, no pre-decoding, and nothing shared with the RV64
  * emulator except the helper and map definitions of runtime/kernel (which both engines must agree on by design).
  *
+ * This file holds the machine: registers, frames, memory accesses and the instruction switch. Calls out of the
+ * straight line (bpf-to-bpf calls, helpers and kfuncs, tail calls, bpf_throw) are in calls.ts.
+ *
  * Model of the kernel around the program:
  * - Frames: every bpf-to-bpf call gets a new frame with its own 512-byte stack (R10 at layout.stackTop(depth));
  *   R6-R9 are the caller's again after the call returns (the callee works on its own copies, as the JITs' callee
  *   saving gives); R1-R5 are whatever the callee left (the verifier makes them unreadable after a call).
- * - Tail calls (xlated `call 12`): the target's main function replaces the current frame, at most
- *   MAX_TAIL_CALL_CNT (33) times per run; an index out of range, an empty slot or an exhausted count fall through.
+ * - Tail calls: the target's main function replaces the current frame; the tail-call counter is counted as the
+ *   RV64 JIT counts it (calls.ts has the rules and their sources).
  * - bpf_throw: unwinds to the exception boundary, the innermost frame that is the first frame of a *main* program
  *   (the entry program or a tail-call target), and runs that program's exception callback with R1 = cookie in its
  *   place; the callback's R0 is what the boundary frame returns to its caller.
  */
+import { alu32, alu64, endian, jumpTaken, sext, u32, u64 } from "../../compiler/bpf/alu-semantics.js";
 import { type Insn, isLdImm64, ldImm64Value } from "../../compiler/bpf/insn.js";
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_FUNC_tail_call, BPF_JA,
-  BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_NEG, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_KFUNC_CALL, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_TAIL_CALL, BPF_TO_BE, BPF_X, BPF_XCHG, bpfClass, bpfMode, bpfOp,
-  bpfSize, sizeBytes,
+  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JMP, BPF_JMP32,
+  BPF_LD, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_NEG, BPF_PSEUDO_FUNC, BPF_ST, BPF_STORE_REL, BPF_STX,
+  BPF_TAIL_CALL, BPF_TO_BE, BPF_X, BPF_XCHG, bpfClass, bpfMode, bpfOp, bpfSize, sizeBytes,
 } from "../../compiler/bpf/opcodes.js";
-import { MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from "../../compiler/kernel-abi.js";
+import { mapAddress, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from "../../compiler/kernel-abi.js";
 import type { Verified } from "../../compiler/passes/verify-types.js";
-import { GuestFault, hex64 } from "../kernel/guest-memory.js";
+import { GuestFault } from "../kernel/guest-memory.js";
 import { createHelperEnv, HELPERS, type HelperDef, type HelperEnv } from "../kernel/helpers.js";
-import { mapAddress } from "../kernel/layout.js";
-import { createMaps, HelperArgError, mapFootprint, type MapTable, ProgArrayMap } from "../kernel/maps.js";
-import { alu32, alu64, endian, jumpTaken, sext, u32, u64 } from "../../compiler/bpf/alu-semantics.js";
+import { createMaps, mapFootprint, type MapTable } from "../kernel/maps.js";
+import { call, makesCalls, tailCall } from "./calls.js";
 import { describeInsn } from "./describe.js";
 import { codeAddress, CTX_ADDR, progObject, STACK_SIZE, stackTop } from "./layout.js";
 import { InterpMemory, type Region } from "./memory.js";
-import { HelperExit, type InterpFrame, type InterpInput, type InterpOptions, type InterpResult } from "./types.js";
+import { HelperExit, type InterpInput, type InterpOptions, type InterpResult } from "./types.js";
 
 const DEFAULT_BUDGET = 10_000_000;
 
-interface Frame {
+export interface Frame {
   prog: number;
   func: number;
   /** Call depth: which stack area the frame owns. */
@@ -46,6 +48,8 @@ interface Frame {
   saved: bigint[];
   /** First frame of a main program: bpf_throw unwinds to the innermost such frame. */
   main: boolean;
+  /** Tail calls this frame may still make: the JIT's tail-call counter (TCC) in it (calls.ts). */
+  tcc: number;
   stack: Region;
   /** Deepest byte below R10 touched so far. */
   touched: number;
@@ -63,30 +67,33 @@ export function interpret(entry: Verified, input: InterpInput = {}, opts: Interp
   return new Interpreter(entry, input, opts).run();
 }
 
-class Interpreter {
-  private readonly mem = new InterpMemory();
-  private readonly programs: readonly Verified[];
-  private readonly maps: MapTable;
-  private readonly env: HelperEnv;
-  private readonly helpers: ReadonlyMap<number, HelperDef>;
+/** The machine; its state is open to calls.ts, which runs the instructions that leave the straight line. */
+export class Interpreter {
+  readonly mem = new InterpMemory();
+  readonly programs: readonly Verified[];
+  readonly maps: MapTable;
+  readonly env: HelperEnv;
+  readonly helpers: ReadonlyMap<number, HelperDef>;
+  /** Per program, per function: does the JIT see calls in it (SEEN_CALL, calls.ts makesCalls)? */
+  readonly seenCall: readonly boolean[][];
   /** R0-R10, and R11 = the verifier's AX (BPF_REG_AX), which xlated rewrites use. */
-  private readonly regs: bigint[] = new Array<bigint>(12).fill(0n);
-  private readonly frames: Frame[] = [];
+  readonly regs: bigint[] = new Array<bigint>(12).fill(0n);
+  readonly frames: Frame[] = [];
+  readonly calls: InterpResult["calls"] = [];
+  thrown?: InterpResult["thrown"];
+  prog!: Verified;
+  progIndex = 0;
+  pc = 0;
   private readonly ctx?: Uint8Array;
   private readonly traceLines?: string[];
-  private prog!: Verified;
-  private progIndex = 0;
-  private pc = 0;
   private steps = 0;
-  private tailCalls = 0;
   private stackUsed = 0;
-  private thrown?: InterpResult["thrown"];
-  private readonly calls: InterpResult["calls"] = [];
 
   constructor(entry: Verified, private readonly input: InterpInput, opts: InterpOptions) {
     this.programs = input.programs ?? [entry];
     this.progIndex = this.programs.indexOf(entry);
     if (this.progIndex < 0) throw new Error("interpret: the entry program is not in input.programs (prog arrays index that list)");
+    this.seenCall = this.programs.map((p) => p.subprogs.map((s) => makesCalls(p.insns, s.start, s.end)));
     this.helpers = opts.helpers ?? HELPERS;
     if (opts.insnTrace) this.traceLines = [];
     if (input.ctx) {
@@ -147,18 +154,22 @@ class Interpreter {
     return `insn ${pc} (\`${describeInsn(this.prog.insns, pc)}\`)${p}`;
   }
 
-  private fault(message: string): never {
+  fault(message: string): never {
     throw new Stop("fault", `${this.where(this.pc)}: ${message}`);
   }
 
   // ----- frames -----
 
-  /** Pushes a frame for function `func` of program `prog` and jumps to its first instruction. */
-  private enter(prog: number, func: number, retPc: number, main: boolean): void {
+  /**
+   * Pushes a frame for function `func` of program `prog` and jumps to its first instruction. Its tail-call counter
+   * starts full: the JIT's prologue sets TCC = MAX_TAIL_CALL_CNT in every function it enters from the start
+   * (reference §1.4 step 6; only a tail call skips that instruction).
+   */
+  enter(prog: number, func: number, retPc: number, main: boolean): void {
     const depth = this.frames.length;
     if (depth >= MAX_CALL_FRAMES) this.fault(`call stack deeper than ${MAX_CALL_FRAMES} frames`);
     const stack = this.mem.map(`stack of frame ${depth}`, stackTop(depth) - BigInt(STACK_SIZE), new Uint8Array(STACK_SIZE));
-    this.frames.push({ prog, func, depth, retPc, saved: this.regs.slice(6, 10), main, stack, touched: 0 });
+    this.frames.push({ prog, func, depth, retPc, saved: this.regs.slice(6, 10), main, tcc: MAX_TAIL_CALL_CNT, stack, touched: 0 });
     this.switchTo(prog, func);
     this.regs[10] = stackTop(depth);
   }
@@ -183,16 +194,24 @@ class Interpreter {
     return false;
   }
 
-  /** Replaces the top frame by a fresh one for (prog, func), keeping its depth, return point and saved registers. */
-  private replaceTop(prog: number, func: number, main: boolean): void {
+  /**
+   * Replaces the top frame by a fresh one for (prog, func) with tail-call counter `tcc`, keeping its depth, return
+   * point and saved registers (a tail call, or bpf_throw's callback in the boundary's place).
+   */
+  replaceTop(prog: number, func: number, main: boolean, tcc: number): void {
     const f = this.frames[this.frames.length - 1]!;
     f.stack.bytes.fill(0);
-    Object.assign(f, { prog, func, main, touched: 0 });
+    Object.assign(f, { prog, func, main, tcc, touched: 0 });
     this.switchTo(prog, func);
     this.regs[10] = stackTop(f.depth);
   }
 
-  private funcAt(prog: Verified, start: number): number {
+  /** Drops the frames above index `keep` (bpf_throw's unwind). */
+  unwindTo(keep: number): void {
+    while (this.frames.length - 1 > keep) this.mem.unmap(this.frames.pop()!.stack);
+  }
+
+  funcAt(prog: Verified, start: number): number {
     const f = prog.subprogs.findIndex((s) => s.start === start);
     if (f < 0) this.fault(`no function starts at insn ${start}`);
     return f;
@@ -278,9 +297,12 @@ class Interpreter {
       case BPF_JMP:
       case BPF_JMP32:
         if (op === BPF_JA) this.pc += cls === BPF_JMP ? x.off : x.imm; // JMP32 JA is gotol: the offset is in imm
-        else if (op === BPF_CALL) return this.call(x);
+        else if (op === BPF_CALL) {
+          call(this, x); // sets pc itself
+          return false;
+        }
         else if (op === BPF_EXIT) return this.leave();
-        else if (op === BPF_TAIL_CALL) this.tailCall();
+        else if (op === BPF_TAIL_CALL) tailCall(this);
         else if (jumpTaken(op, r[x.dst]!, srcVal, cls === BPF_JMP32)) this.pc += x.off;
         break;
       default:
@@ -323,83 +345,7 @@ class Interpreter {
     if (x.imm & BPF_FETCH) r[x.src] = old;
   }
 
-  /** CALL: helper (src 0), bpf-to-bpf (src 1) or kfunc (src 2). Sets pc itself; returns true when the run ended. */
-  private call(x: Insn): boolean {
-    if (x.src === BPF_PSEUDO_CALL) {
-      const target = this.pc + 1 + x.imm;
-      this.enter(this.progIndex, this.funcAt(this.prog, target), this.pc + 1, false);
-      return false;
-    }
-    if (x.src === BPF_PSEUDO_KFUNC_CALL) {
-      const name = this.prog.kfuncs.get(x.imm);
-      if (name === undefined) this.fault(`kfunc #${x.imm} is not modelled`);
-      if (name === "bpf_throw") {
-        this.calls.push({ name, args: [this.regs[1]!] });
-        return this.throwException(this.regs[1]!);
-      }
-      // The lock/irq pairs exist for the verifier's rules; at run time they do nothing and return 0 (as in
-      // runtime/kernel/calls.ts).
-      this.calls.push({ name, args: [] });
-      this.regs[0] = 0n;
-      this.pc++;
-      return false;
-    }
-    if (x.src !== 0 || (x.code & BPF_X)) this.fault("callx and other call forms are not supported");
-    if (x.imm === BPF_FUNC_tail_call) {
-      this.tailCall();
-      this.pc++;
-      return false;
-    }
-    const def = this.helpers.get(x.imm);
-    if (!def) this.fault(`helper #${x.imm} is not modelled`);
-    const args = this.regs.slice(1, 1 + def.args);
-    const rec: InterpResult["calls"][number] = { name: def.name, args };
-    this.calls.push(rec);
-    try {
-      this.regs[0] = rec.ret = u64(def.call(args, this.env));
-    } catch (e) {
-      if (e instanceof GuestFault || e instanceof HelperArgError) this.fault(`in ${def.name}: ${e.message}`);
-      throw e;
-    }
-    this.pc++;
-    return false;
-  }
-
-  /** bpf_tail_call(ctx = r1, prog_array = r2, index = r3): on success the target replaces the current frame. */
-  private tailCall(): void {
-    const r = this.regs;
-    const map = this.maps.list.find((m) => m.addr === r[2]);
-    if (!(map instanceof ProgArrayMap)) this.fault(`tail call: r2 = ${hex64(r[2]!)} is not a prog array`);
-    const target = map.program(Number(u32(r[3]!)));
-    if (u32(r[3]!) >= BigInt(map.spec.maxEntries) || this.tailCalls >= MAX_TAIL_CALL_CNT || target === undefined) return;
-    if (!this.programs[target]) this.fault(`tail call: prog array entry names program ${target}, not in the run's program list`);
-    this.tailCalls++;
-    this.replaceTop(target, 0, true);
-    this.pc--; // exec() advances pc after the instruction; the target starts at its first slot
-  }
-
-  /** bpf_throw(cookie): unwind to the boundary and run the exception callback in its place. */
-  private throwException(cookie: bigint): boolean {
-    const frames: InterpFrame[] = [];
-    let pc = this.pc;
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      const f = this.frames[i]!;
-      const sub = this.programs[f.prog]!.subprogs[f.func]!;
-      frames.push({ prog: f.prog, func: f.func, ...(sub.name !== undefined && { name: sub.name }), kind: f.main ? "main" : "subprog", insn: pc });
-      if (f.main) {
-        this.thrown = { cookie, frames };
-        while (this.frames.length - 1 > i) this.mem.unmap(this.frames.pop()!.stack);
-        const prog = this.programs[f.prog]!;
-        if (prog.exceptionCb === undefined) this.fault("bpf_throw in a program without an exception callback");
-        this.regs[1] = cookie;
-        this.replaceTop(f.prog, prog.exceptionCb, true);
-        return false;
-      }
-      pc = f.retPc - 1;
-    }
-    this.fault("bpf_throw found no exception boundary");
-  }
-
+  /** BPF_PSEUDO_FUNC: the fake code address of the function starting at `target` (layout.codeAddress). */
   private funcAddress(target: number): bigint {
     return codeAddress(this.progIndex, this.funcAt(this.prog, target));
   }

@@ -215,6 +215,39 @@ describe("tail calls", () => {
     const b = build("r0 = r1\nexit", { maps });
     expect(interpret(a, { programs: [a, b], maps, ctx: new Uint8Array(8) }).r0).toBe(CTX_ADDR);
   });
+
+  describe("the counter, as the RV64 JIT keeps it (reference §1.2-§1.4, §4.11)", () => {
+    // `first` (r8 = ctx[0]) attempts on slot 0, then one on slot 1 (program 1: r0 = 42); r0 = r7 (attempts made)
+    // when that one falls through. `pre` goes before the loop, `slot0` is the program in slot 0 (-1: empty).
+    const attempts = (pre: string, first: number, slot0 = -1) => {
+      const src = `r6 = r1\n${pre}\nr8 = *(u8 *)(r6 + 0)\nr7 = 0
+        loop: if r7 >= r8 goto last
+        r1 = r6\nr2 = map[jmp] ll\nr3 = 0\ncall bpf_tail_call\nr7 += 1\ngoto loop
+        last: r1 = r6\nr2 = map[jmp] ll\nr3 = 1\ncall bpf_tail_call\nr0 = r7\nexit`;
+      const ms = [{ ...progArray("jmp", [], 4), entries: [...(slot0 >= 0 ? [{ key: 0n, value: BigInt(slot0) }] : []), { key: 1n, value: 1n }] }];
+      const a = build(src, { maps: ms });
+      const b = build("r0 = 42\nexit", { maps: ms });
+      return interpret(a, { programs: [a, b], maps: ms, ctx: Uint8Array.of(first) }).r0;
+    };
+
+    it("without calls every attempt past the index check counts, on an empty slot too: 33 use it up", () => {
+      expect([32, 33, 40].map((n) => attempts("", n))).toEqual([42n, 33n, 40n]);
+    });
+
+    it("with a helper call (counter in s6) a failed attempt leaves the count as it was", () => {
+      expect([33, 40, 200].map((n) => attempts("call bpf_ktime_get_ns", n))).toEqual([42n, 42n, 42n]);
+    });
+
+    it("an inlined helper (bpf_get_smp_processor_id) is no call: attempts still count", () => {
+      expect([32, 33].map((n) => attempts("call bpf_get_smp_processor_id", n))).toEqual([42n, 33n]);
+    });
+
+    it("a taken tail call hands on the count less one: a program tail-calling itself stops after 33", () => {
+      // slot 0 holds program 0 itself: its one attempt is taken 33 times; the 34th run's falls through, and so does
+      // the attempt on slot 1 after it (the count is below 0): r0 = 1. A count not handed on would never stop.
+      expect(attempts("", 1, 0)).toBe(1n);
+    });
+  });
 });
 
 describe("limits and faults", () => {
