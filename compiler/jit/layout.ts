@@ -202,6 +202,14 @@ export class FullLayout extends Layout {
  * last time, it is sized as last time unless it reads an entry *ahead* of it (last pass's generation) that last
  * pass moved. A pass therefore resumes at the first item reading ahead of the first size change of the previous
  * pass (resumeAt), with the previous pass's results for everything before it, which are this pass's too.
+ *
+ * Behind the wave, everything is the previous pass moved by a constant: once past the last item the previous pass
+ * changed, an item that lands `shift` halfwords from where it landed last time, where `shift` is also how far the
+ * previous pass moved everything behind its changes, reads entries ahead that moved by the same amount (so its
+ * offset is the same) and entries behind it that moved with it (as long as nothing changed size in between); so
+ * its size is the same and so is everything's after it. The pass then just moves the rest (see stopsAt in pass()).
+ * Items whose offset depends on where they land in absolute terms (calls to fixed addresses, a tail call's exits,
+ * entries no unit records) allow this only when the shift is 0.
  */
 export class SegmentedLayout extends Layout {
   /** Per var item, resolved once (see above). */
@@ -215,7 +223,7 @@ export class SegmentedLayout extends Layout {
   private readonly lastFixed: number;
   /** Start of each segment, under its name (and scratch under every other item index; nv + 1 stays 0). */
   private readonly segStart: Int32Array;
-  /** Per slot: the segment whose start its offset-table entry is read from (-1: no unit records it), and the
+  /** Per slot: the segment whose start its offset-table entry is read from, + 1 (0: no unit records it), and the
    * entry's distance from that start. */
   private readonly slotKey: Int32Array;
   private readonly slotRel: Int32Array;
@@ -223,80 +231,114 @@ export class SegmentedLayout extends Layout {
   private recorded = -1;
   /** Per var item: the furthest segment read ahead of itself by it or any item before it (-1: none). */
   private readonly reach: Int32Array;
-  /** What the last sizing pass saw: the first item whose size it changed (nv: none), and its inputs. */
+  /** Per var item: the smallest segment read behind itself by it or any item after it (nv + 2: none), and whether
+   * it or an item after it depends on its absolute position (1). */
+  private readonly minBack: Int32Array;
+  private readonly absolute: Uint8Array;
+  /** What the last sizing pass saw: the first and last items whose size it changed (nv and -1: none), where the body
+   * ended, how far that moved from the pass before (shiftKnown: whether there was one to compare with), and its
+   * inputs. */
   private lastChange = -1;
+  private lastChangeEnd = -1;
+  private lastEnd = 0;
+  private lastShift = 0;
+  private shiftKnown = false;
   private lastPrologueHw = -1;
   private lastTailEpilogueHw = -1;
   private lastAllocated = false;
+  /** Var items the latest pass sized itself (the others it took from the previous pass): for tests and benches. */
+  sized = 0;
 
   constructor(body: CodeBuf, nslots: number) {
     super(body);
-    const { nu, nv, uVar, uHw, uLast, vpre, vk, vtarget } = body;
+    const { nu, nv, uVar, uHw, uLast, uSlot, vpre, vk, vtarget } = body;
     const lead = (this.lead = new Int32Array(nv));
     const tail = (this.tail = new Int32Array(nv));
     const unitOf = (this.unitOf = new Int32Array(nv));
-    const slotKey = (this.slotKey = new Int32Array(nslots).fill(-1));
+    // slotKey holds the segment's name + 1, so that a fresh (zeroed) entry reads as "no unit records it"
+    const slotKey = (this.slotKey = new Int32Array(nslots));
     const slotRel = (this.slotRel = new Int32Array(nslots));
     this.segStart = new Int32Array(nv + 2);
     // Walk the units: `rel` counts the fixed halfwords of the current segment's units before its var unit.
     let rel = 0;
+    let v0 = nu > 0 ? uVar[0]! : 0;
     for (let u = 0; u < nu; u++) {
-      const v0 = uVar[u]!;
       const v1 = uVar[u + 1]!;
       const k = uLast[u]!;
       if (v0 === v1) {
         rel += uHw[u]!;
-        slotKey[k] = v0; // v0 is the first var item after this unit: it names this unit's segment
+        slotKey[k] = v0 + 1; // v0 is the first var item after this unit: it names this unit's segment
         slotRel[k] = rel;
         continue;
       }
-      for (let v = v0; v < v1; v++) {
+      unitOf[v0] = u;
+      lead[v0] = rel + vpre[v0]!;
+      for (let v = v0 + 1; v < v1; v++) {
         unitOf[v] = u;
-        lead[v] = v === v0 ? rel + vpre[v]! : vpre[v]! - vpre[v - 1]!;
+        lead[v] = vpre[v]! - vpre[v - 1]!;
       }
       tail[v1 - 1] = uHw[u]! - vpre[v1 - 1]!;
-      slotKey[k] = v1; // the unit's end is the next segment's start (v1 names it, or nv: the last segment)
+      slotKey[k] = v1 + 1; // the unit's end is the next segment's start (v1 names it, or nv: the last segment)
       slotRel[k] = 0;
       rel = 0;
+      v0 = v1;
     }
     this.lastFixed = rel;
+    // Per item: where a branch's or jump's target entry is read from, and what the item reads ahead of itself (a
+    // branch or jump its target's segment, a jump to the epilogue the end, since epilogueOffset is the last pass's,
+    // a tail call's exit the end of its own unit), as a running maximum.
     const tKey = (this.tKey = new Int32Array(nv));
     const tRel = (this.tRel = new Int32Array(nv));
-    for (let v = 0; v < nv; v++) {
-      if (vk[v] !== VK.Branch && vk[v] !== VK.Jump) continue;
-      const t = vtarget[v]!;
-      // target slot 0 reads prologueLen, which is where segment 0 (named 0, or nv if there are no var items) starts
-      const key = t === 0 ? 0 : slotKey[t - 1]!;
-      tKey[v] = key < 0 ? nv + 1 : key;
-      tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : slotRel[t - 1]!;
-    }
-    // What each item reads ahead of itself: a branch or jump its target's segment, a jump to the epilogue the end
-    // (epilogueOffset is the last pass's), a tail call's exit the end of its own unit.
     const reach = (this.reach = new Int32Array(nv));
     let furthest = -1;
     for (let v = 0; v < nv; v++) {
       const kind = vk[v];
-      let ahead = -1;
-      if ((kind === VK.Branch || kind === VK.Jump) && tKey[v]! > v && tKey[v]! <= nv) ahead = tKey[v]!;
-      else if (kind === VK.JumpEpilogue) ahead = nv;
-      else if (kind === VK.TailOut) ahead = Math.max(slotKey[body.uSlot[unitOf[v]!]!]!, v);
-      furthest = Math.max(furthest, ahead);
+      if (kind === VK.Branch || kind === VK.Jump) {
+        const t = vtarget[v]!;
+        // target slot 0 reads prologueLen, which is where segment 0 (named 0, or nv if there are no var items) starts
+        const key = t === 0 ? 0 : slotKey[t - 1]! - 1;
+        tKey[v] = key < 0 ? nv + 1 : key;
+        tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : slotRel[t - 1]!;
+        if (key > v) furthest = Math.max(furthest, key);
+      } else if (kind === VK.JumpEpilogue) furthest = nv;
+      else if (kind === VK.TailOut) furthest = Math.max(furthest, slotKey[uSlot[unitOf[v]!]!]! - 1, v);
       reach[v] = furthest;
+    }
+    // What each item reads behind itself, and which items depend on where they land (from the end backwards).
+    const minBack = (this.minBack = new Int32Array(nv + 1).fill(nv + 2));
+    const absolute = (this.absolute = new Uint8Array(nv + 1));
+    for (let v = nv - 1; v >= 0; v--) {
+      const kind = vk[v];
+      let behind = nv + 2;
+      let abs = 0;
+      if (kind === VK.Branch || kind === VK.Jump) {
+        if (tKey[v]! <= v) behind = tKey[v]!;
+        else if (tKey[v]! > nv) abs = 1; // an entry no unit records: a fixed number
+      } else if (kind === VK.TailOut) {
+        const slot = uSlot[unitOf[v]!]!;
+        if (slot > 0 && slotKey[slot - 1]! > 0) behind = slotKey[slot - 1]! - 1;
+        abs = 1;
+      } else if (kind === VK.CallFixed) abs = 1;
+      minBack[v] = Math.min(behind, minBack[v + 1]!);
+      absolute[v] = abs | absolute[v + 1]!;
     }
   }
 
   offsetAt(k: number): number {
-    const key = this.slotKey[k]!;
+    const key = this.slotKey[k]! - 1;
     return key >= 0 && key <= this.recorded ? this.segStart[key]! + this.slotRel[k]! : 32 * (k + 1);
   }
 
+  /** This pass sizes with the frame and allocation state the previous one had. */
+  private sameInputs(frame: PassFrame): boolean {
+    return frame.prologueHw === this.lastPrologueHw && frame.tailEpilogueHw === this.lastTailEpilogueHw && this.lastAllocated === this.allocated;
+  }
+
   /**
-   * The first item this sizing pass can size differently from the previous one (see the class comment): 0 unless
-   * two passes have run with the same frame and allocation state; then the first item whose reach passes the
-   * previous pass's first change (reach only grows, so a binary search finds it).
+   * The first item this sizing pass can size differently from the previous one (see the class comment): the first
+   * item whose reach passes the previous pass's first change (reach only grows, so a binary search finds it).
    */
-  private resumeAt(frame: PassFrame): number {
-    if (frame.prologueHw !== this.lastPrologueHw || frame.tailEpilogueHw !== this.lastTailEpilogueHw || this.lastAllocated !== this.allocated) return 0;
+  private resumeAt(): number {
     const { reach, lastChange } = this;
     let lo = 0;
     let hi = this.body.nv;
@@ -310,15 +352,22 @@ export class SegmentedLayout extends Layout {
 
   pass(frame: PassFrame, record: boolean, out: PassResult = this, bpfDelta?: Float64Array): number {
     const { nv, vk, vtarget } = this.body;
-    const { lead, tail, tKey, tRel, segStart } = this;
+    const { lead, tail, tKey, tRel, segStart, minBack, absolute } = this;
     const { at: atOf, hw: hwOf, rvoff } = out;
     const first = this.recorded < nv; // the first sizing pass: segments after the current item read initial values
-    const again = record && out === this && this.lastChange >= 0; // the previous pass's results are in atOf/hwOf
-    const from = again ? this.resumeAt(frame) : 0;
+    // The previous pass's results are in atOf/hwOf, and were computed from the same inputs as this one's:
+    const again = record && out === this && this.lastChange >= 0 && this.sameInputs(frame);
+    const from = again ? this.resumeAt() : 0;
+    // Where the rest may be the previous pass moved (class comment): past its last change, by its own shift.
+    const stopAfter = again && this.shiftKnown ? this.lastChangeEnd : nv;
+    const shift = this.lastShift;
     let pos = from === 0 ? frame.prologueHw : atOf[from - 1]! + hwOf[from - 1]! + tail[from - 1]!;
     let change = nv;
+    let changeEnd = -1;
     if (record) this.prologueLen = frame.prologueHw;
-    for (let v = from; v < nv; v++) {
+    let v = from;
+    for (; v < nv; v++) {
+      if (v > stopAfter && pos + lead[v]! - atOf[v]! === shift && changeEnd < minBack[v]! && (shift === 0 || absolute[v] === 0)) break;
       if (record) {
         segStart[v] = pos; // the segment's start if v names one (the first item of a var unit), else unused
         if (first) this.recorded = v;
@@ -334,16 +383,35 @@ export class SegmentedLayout extends Layout {
         hw = branchHw(off);
       } else hw = this.size(v, kind, at, frame, out, bpfDelta);
       atOf[v] = at;
-      if (hwOf[v] !== hw && change === nv) change = v;
+      if (hwOf[v] !== hw) {
+        if (change === nv) change = v;
+        changeEnd = v;
+      }
       hwOf[v] = hw;
       pos = at + hw + tail[v]!;
+    }
+    this.sized = v - from;
+    if (v < nv) {
+      // The rest is the previous pass's, moved by `shift`: same sizes and offsets.
+      if (shift !== 0) {
+        for (let w = v; w < nv; w++) {
+          atOf[w] += shift;
+          segStart[w] += shift;
+        }
+      }
+      pos = this.lastEnd + shift;
     }
     if (record) {
       segStart[nv] = pos;
       this.recorded = nv;
       this.epilogueOffset = pos + this.lastFixed;
       // The first pass compared its sizes with nothing: only from the second on is `change` a change.
-      this.lastChange = out === this && this.lastPrologueHw >= 0 ? change : -1;
+      const compared = out === this && this.lastPrologueHw >= 0;
+      this.lastChange = compared ? change : -1;
+      this.lastChangeEnd = changeEnd;
+      this.shiftKnown = compared;
+      this.lastShift = pos - this.lastEnd;
+      this.lastEnd = pos;
       this.lastPrologueHw = frame.prologueHw;
       this.lastTailEpilogueHw = frame.tailEpilogueHw;
       this.lastAllocated = this.allocated;
