@@ -2,8 +2,8 @@
  * @fileoverview Every run judged twice. A verified program is compiled by the JIT and run on the emulator's kernel
  * model, and run on the reference interpreter; the two must agree on how the run ended, on R0 (all 64 bits), on
  * the value the kernel receives (a0 = (s32)R0, sign-extended), on the thrown cookie and the frames unwound, on the
- * ctx and map contents after the run, on the helper calls made and the trace output; and the kernel model's ABI
- * checks (callee-saved registers restored, sp/tp/gp intact) must pass.
+ * ctx and map contents after the run, on the helper calls made (but those the JIT inlines: see jitVisibleCalls) and
+ * the trace output; and the kernel model's ABI checks (callee-saved registers restored, sp/tp/gp intact) must pass.
  *
  * When they disagree, both runs are repeated with traces, and the verdict names the first eBPF instruction where
  * they part: where control flow diverges (the emulator's trace is read through the JIT's line map: the eBPF slot
@@ -14,6 +14,8 @@
  * "unwind", not the kernel's helper 5.
  */
 import type { ConformanceTest } from "../compiler/bpf/conformance.js";
+import { helperName } from "../compiler/bpf/helper-names.js";
+import { RV64_JIT_INLINED_HELPERS } from "../compiler/bpf/helper-protos.js";
 import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL } from "../compiler/bpf/opcodes.js";
 import { printInsn } from "../compiler/bpf/print.js";
 import type { Verified } from "../compiler/passes/verify.js";
@@ -99,6 +101,7 @@ function interpInput(programs: readonly Verified[], input: RunInput): InterpInpu
   if (input.maps) i.maps = [...input.maps];
   if (input.budget !== undefined) i.budget = input.budget;
   if (input.seed !== undefined) i.seed = input.seed;
+  if (input.cpu !== undefined) i.cpu = input.cpu;
   return i;
 }
 
@@ -128,7 +131,7 @@ export function compareRuns(emu: RunResult, ref: InterpResult): string[] {
   if (bytes(emu.ctxAfter) !== bytes(ref.ctxAfter)) out.push(`ctx after the run: JIT ${bytes(emu.ctxAfter)}, interpreter ${bytes(ref.ctxAfter)}`);
   const maps = mapsDiffer(emu.mapsAfter, ref.mapsAfter ?? []);
   if (maps) out.push(maps);
-  const call = firstCallDifference(emu.calls, ref.calls, emu.ctxAfter?.length ?? 0, ref.ctxAfter?.length ?? 0);
+  const call = firstCallDifference(emu.calls, jitVisibleCalls(ref.calls), emu.ctxAfter?.length ?? 0, ref.ctxAfter?.length ?? 0);
   if (call) out.push(call.text);
   if (emu.trace.join("\n") !== ref.trace.join("\n")) out.push(`trace output differs: JIT ${JSON.stringify(emu.trace)}, interpreter ${JSON.stringify(ref.trace)}`);
   return out;
@@ -145,6 +148,19 @@ function mapsDiffer(a: readonly MapDump[], b: readonly MapDump[]): string | unde
 }
 
 type Call = { name: string; args: bigint[]; ret?: bigint };
+
+/** Names of the helpers the RV64 JIT inlines (compiler/bpf/helper-protos.ts RV64_JIT_INLINED_HELPERS). */
+const INLINED = new Set([...RV64_JIT_INLINED_HELPERS].map((id) => helperName(id)));
+
+/**
+ * The interpreter's call record as the JIT's run can show it. The interpreter records every helper call, but the
+ * RV64 JIT of Linux 6.12 inlines bpf_get_smp_processor_id (a load of thread_info.cpu through tp, reference §4.10),
+ * so the kernel model never sees that call: it is left out here. Its result is still judged, through R0 and
+ * whatever the program does with it.
+ */
+export function jitVisibleCalls(calls: readonly Call[]): readonly Call[] {
+  return calls.some((c) => INLINED.has(c.name)) ? calls.filter((c) => !INLINED.has(c.name)) : calls;
+}
 
 /**
  * A call as text, with pointers into the stack and the ctx written symbolically: the two engines place those
@@ -323,14 +339,15 @@ function locate(programs: readonly Verified[], outs: readonly JitOutput[], input
       : `the JIT went on to insn ${a.insn} (\`${a.text}\`), the interpreter to insn ${b.insn} (\`${b.text}\`)`;
     return { ...at, detail: `${before ? "after" : "at"} insn ${at.insn} (\`${at.text}\`), after ${i} instructions in step: ${detail}` };
   }
-  const call = firstCallDifference(emu.calls, ref.calls, emu.ctxAfter?.length ?? 0, ref.ctxAfter?.length ?? 0);
+  const call = firstCallDifference(emu.calls, jitVisibleCalls(ref.calls), emu.ctxAfter?.length ?? 0, ref.ctxAfter?.length ?? 0);
   if (call) {
-    // The n-th helper/kfunc call instruction executed.
+    // The n-th helper/kfunc call instruction executed that the JIT does not inline.
     let n = -1;
     for (const key of emuSteps) {
       const at = name(key)!;
       const x = programs[at.prog]!.insns[at.insn]!;
-      if (x.code === (BPF_JMP | BPF_CALL) && x.src !== BPF_PSEUDO_CALL && !(x.src === 0 && x.imm === 8) && ++n === call.index) return { ...at, detail: call.text };
+      const inlined = x.src === 0 && RV64_JIT_INLINED_HELPERS.has(x.imm);
+      if (x.code === (BPF_JMP | BPF_CALL) && x.src !== BPF_PSEUDO_CALL && !inlined && ++n === call.index) return { ...at, detail: call.text };
     }
   }
   return undefined;

@@ -105,7 +105,7 @@ export class Interpreter {
     const addrs = specs.map((_, i) => input.mapAddrs?.[i] ?? mapAddress(i));
     specs.forEach((s, i) => this.mem.map(`map '${s.name}'`, addrs[i]!, new Uint8Array(footprints[i]!)));
     this.maps = createMaps(specs, this.mem, (i) => addrs[i]!, progObject);
-    this.env = createHelperEnv(this.mem, this.maps, { seed: input.seed });
+    this.env = createHelperEnv(this.mem, this.maps, { seed: input.seed, cpu: input.cpu });
   }
 
   run(): InterpResult {

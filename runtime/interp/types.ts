@@ -25,6 +25,8 @@ export interface InterpInput {
   budget?: number;
   /** Seed of bpf_get_prandom_u32. */
   seed?: number;
+  /** What bpf_get_smp_processor_id returns (default 0), as the kernel model's RunInput.cpu. */
+  cpu?: number;
 }
 
 export interface InterpOptions {

@@ -84,18 +84,9 @@ export function runOnEmulator(spec: Spec, rc: RunCase, c: Compiled, ref: InterpR
   if (r.ctxAfter) o.ctxAfter = r.ctxAfter;
   o.maps = new Map(r.mapsAfter.map((m) => [m.name, m.entries]));
   if (r.report) o.report = r.report;
-  const problems = compareRuns(r, withoutInlinedCalls(ref));
+  const problems = compareRuns(r, ref);
   if (problems.length > 0) o.mismatch = explain(spec, c, input, isa, problems);
   return o;
-}
-
-/**
- * Helpers the JIT inlines (compiler/jit/lower-jmp.ts): the kernel model never sees them called, so the
- * interpreter's record of them is not compared.
- */
-const INLINED = new Set(["bpf_get_smp_processor_id"]);
-function withoutInlinedCalls(ref: InterpRun): InterpRun {
-  return ref.calls.some((x) => INLINED.has(x.name)) ? { ...ref, calls: ref.calls.filter((x) => !INLINED.has(x.name)) } : ref;
 }
 
 /**
