@@ -23,6 +23,9 @@ export class CliError extends Error {
   }
 }
 
+/** The option of every verb that writes, which lifts refuseUnderCi. */
+export const FORCE_OPTION = ["--force", "Write even under CI"] as const;
+
 /**
  * Refuses a verb that writes when CI is set, unless --force: CI never writes. `instead` says what to do instead.
  */

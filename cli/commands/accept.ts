@@ -5,6 +5,7 @@
  */
 import type { CAC } from "cac";
 import type { CliIo } from "../io.js";
+import { FORCE_OPTION } from "../../suite/io.js";
 import { acceptPending } from "../../suite/pending.js";
 import { COLOR_OPTION, makeCtx, selectPending, writerFor } from "../../suite/ui/context.js";
 
@@ -12,7 +13,7 @@ export function register(cli: CAC, io: CliIo): void {
   cli
     .command("accept [...specs]", "Accept pending goldens (*.golden.new) after re-checking their specs")
     .option("--all", "Every pending golden")
-    .option("--force", "Write even under CI")
+    .option(...FORCE_OPTION)
     .option(...COLOR_OPTION)
     .example("  rvjit accept specs/alu/add64.bpf")
     .example("  rvjit accept goldens/alu/add64.golden.new")

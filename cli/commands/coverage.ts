@@ -7,7 +7,7 @@
 import type { CAC } from "cac";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CliError, type CliIo } from "../io.js";
+import { asCliError, type CliIo } from "../io.js";
 import { computeCoverage, formatCoverage, type Coverage } from "../../suite/coverage.js";
 import { CONFIGS } from "../../suite/config.js";
 import { parseSpec } from "../../suite/spec/parse.js";
@@ -53,14 +53,7 @@ async function coverage(io: CliIo, args: string[], opts: Record<string, unknown>
   const ctx = await makeCtx(io, { color: "never" });
   const configs = parseConfigs(opts.config) ?? [...CONFIGS];
   const paths = await select(ctx, args);
-  const specs = paths.map((p) => {
-    try {
-      return parseSpec(readFileSync(join(ctx.project.root, p), "utf8"), p);
-    } catch (e) {
-      if (e instanceof SpecError) throw new CliError(e.message);
-      throw e;
-    }
-  });
+  const specs = paths.map((p) => asCliError(() => parseSpec(readFileSync(join(ctx.project.root, p), "utf8"), p), SpecError));
   const c = computeCoverage(specs, configs);
   io.out(opts.json ? toJson(c) : formatCoverage(c, { list: Boolean(opts.list) }));
   return args.length === 0 && c.missingForms.length > 0 ? 1 : 0;

@@ -17,7 +17,7 @@ import { IsaError, parseIsa } from "../../compiler/riscv/isa-config.js";
 import { ElfError } from "../../runtime/linux-user/elf.js";
 import { type LinuxRunResult, runElf } from "../../runtime/linux-user/process.js";
 import type { FaultKind } from "../../runtime/rv64/machine.js";
-import { CliError, type CliIo } from "../io.js";
+import { asCliError, CliError, type CliIo } from "../io.js";
 
 const SIGNAL: Record<FaultKind, number> = {
   "load-fault": 11, "store-fault": 11, guard: 11, "fetch-fault": 11, "illegal-instruction": 4, "misaligned-atomic": 7,
@@ -58,26 +58,14 @@ function emu(io: CliIo, file: string, args: string[], opts: Record<string, unkno
   if (!existsSync(path)) throw new CliError(`${file}: no such file`);
   const budget = Number(opts.budget);
   if (!(budget > 0)) throw new CliError(`--budget ${String(opts.budget)}: expected a positive number of instructions`);
-  let isa;
-  try {
-    isa = opts.isa === undefined ? undefined : parseIsa(String(opts.isa));
-  } catch (e) {
-    if (e instanceof IsaError) throw new CliError(e.message);
-    throw e;
-  }
+  const isa = opts.isa === undefined ? undefined : asCliError(() => parseIsa(String(opts.isa)), IsaError);
   const stdin = opts.stdin === undefined ? undefined : readFileSync(resolve(io.cwd, String(opts.stdin)));
   const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
   const t0 = process.hrtime.bigint();
-  let r: LinuxRunResult;
-  try {
-    r = runElf(readFileSync(path), file, {
-      argv: [file, ...args], exePath: path, budget, isa, blocks: opts.blocks !== false, stdin,
-      onWrite: (fd, bytes) => (fd === 1 ? io.out : io.err)(decoders[fd as 1 | 2].decode(bytes, { stream: true })),
-    });
-  } catch (e) {
-    if (e instanceof ElfError) throw new CliError(e.message);
-    throw e;
-  }
+  const r: LinuxRunResult = asCliError(() => runElf(readFileSync(path), file, {
+    argv: [file, ...args], exePath: path, budget, isa, blocks: opts.blocks !== false, stdin,
+    onWrite: (fd, bytes) => (fd === 1 ? io.out : io.err)(decoders[fd as 1 | 2].decode(bytes, { stream: true })),
+  }), ElfError);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (opts.stats) {
     io.err(`rvjit emu: ${r.steps} instructions in ${(seconds * 1000).toFixed(1)} ms (${(r.steps / seconds / 1e6).toFixed(1)} MIPS), ` +

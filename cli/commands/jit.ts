@@ -13,7 +13,7 @@ import { CALL_BASE, HELPER_STRIDE, IMAGE_ADDR } from "../../compiler/kernel-abi.
 import { listProgram } from "../../compiler/listing.js";
 import { JitError, jitRaw, STAGES, type JitOptions, type JitOutput } from "../../compiler/pipeline.js";
 import { IsaError, parseIsa } from "../../compiler/riscv/isa-config.js";
-import { CliError, type CliIo } from "../io.js";
+import { asCliError, CliError, type CliIo } from "../io.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -55,13 +55,8 @@ function readProgram(io: CliIo, arg: string): { insns: Insn[]; asm?: AsmProgram 
     throw new CliError(`'${arg}' is neither hex of 8-byte instructions nor a readable file`);
   }
   if (isHex(text)) return { insns: insnsFromHex(text) };
-  try {
-    const asm = assemble(text, arg, { xlated: true });
-    return { insns: asm.insns, asm };
-  } catch (e) {
-    if (e instanceof AsmError) throw new CliError(e.message);
-    throw e;
-  }
+  const asm = asCliError(() => assemble(text, arg, { xlated: true }), AsmError);
+  return { insns: asm.insns, asm };
 }
 
 function jsonOf(out: JitOutput): string {
@@ -83,13 +78,7 @@ function run(io: CliIo, arg: string, o: Record<string, unknown>): number {
   if (!Number.isInteger(depth) || depth < 0 || depth > 512) throw new CliError(`--stack-depth must be an integer in 0..512, got ${String(o.stackDepth)}`);
   const dumpAfter = o.dumpAfter === undefined ? undefined : String(o.dumpAfter);
   if (dumpAfter !== undefined && !(STAGES as readonly string[]).includes(dumpAfter)) throw new CliError(`--dump-after: unknown pass '${dumpAfter}' (passes: ${STAGES.join(", ")})`);
-  let isa;
-  try {
-    isa = parseIsa(String(o.isa));
-  } catch (e) {
-    if (e instanceof IsaError) throw new CliError(e.message);
-    throw e;
-  }
+  const isa = asCliError(() => parseIsa(String(o.isa)), IsaError);
   const callBase = bigOption("call-base", o.callBase);
   const stride = bigOption("helper-stride", o.helperStride);
   const opts: JitOptions = {

@@ -6,14 +6,14 @@ import type { CAC } from "cac";
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { CliError, isCi, type CliIo } from "../io.js";
-import { refuseUnderCi } from "../../suite/io.js";
+import { FORCE_OPTION, refuseUnderCi } from "../../suite/io.js";
 import { Writer } from "../../suite/files.js";
 import { findProject, goldenPathOf, SPEC_DIR, SPEC_EXT } from "../../suite/project.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
     .command("new <path>", "Scaffold a spec file to edit (specs/<area>/<name>.bpf)")
-    .option("--force", "Write even under CI")
+    .option(...FORCE_OPTION)
     .example("  rvjit new alu/add64        # writes specs/alu/add64.bpf")
     .action((path: string, opts: Record<string, unknown>) => scaffold(io, path, opts));
 }

@@ -6,7 +6,7 @@
  */
 import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
-import { refuseUnderCi } from "../../suite/io.js";
+import { FORCE_OPTION, refuseUnderCi } from "../../suite/io.js";
 import { findOrphans } from "../../suite/orphans.js";
 import { allSpecs } from "../../suite/project.js";
 import type { SpecOutcome } from "../../suite/session.js";
@@ -17,7 +17,7 @@ export function register(cli: CAC, io: CliIo): void {
   cli
     .command("prune [...specs]", "Remove goldens whose spec is gone and sections no spec produces (full, passing runs only)")
     .option("--check", "Only report what would be removed (exit code 1 if anything)")
-    .option("--force", "Write even under CI")
+    .option(...FORCE_OPTION)
     .option(...CONFIG_OPTION)
     .option(...COLOR_OPTION)
     .option(...JOBS_OPTION)

@@ -4,13 +4,14 @@
  */
 import type { CAC } from "cac";
 import type { CliIo } from "../io.js";
+import { FORCE_OPTION } from "../../suite/io.js";
 import { COLOR_OPTION, makeCtx, selectPending, writerFor } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
     .command("reject [...specs]", "Discard pending goldens (*.golden.new)")
     .option("--all", "Every pending golden")
-    .option("--force", "Write even under CI")
+    .option(...FORCE_OPTION)
     .option(...COLOR_OPTION)
     .example("  rvjit reject specs/alu/add64.bpf")
     .example("  rvjit reject --all")

@@ -4,13 +4,14 @@
  */
 import type { CAC } from "cac";
 import { CliError, type CliIo } from "../io.js";
+import { FORCE_OPTION } from "../../suite/io.js";
 import { review, type Prompt } from "../../suite/review.js";
 import { COLOR_OPTION, makeCtx, selectPending, writerFor, type SuiteIo } from "../../suite/ui/context.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
     .command("review [...specs]", "Review pending goldens interactively: accept, reject or skip each")
-    .option("--force", "Write even under CI")
+    .option(...FORCE_OPTION)
     .option(...COLOR_OPTION)
     .action((specs: string[], opts: Record<string, unknown>) => run(io, specs, opts));
 }

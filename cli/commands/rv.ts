@@ -16,7 +16,7 @@ import type { CAC } from "cac";
 import { AsmError, assemble } from "../../compiler/riscv/asm.js";
 import { FULL_ISA, IsaError, parseIsa, type IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { formatListing, listing } from "../../compiler/riscv/listing.js";
-import { CliError, type CliIo } from "../io.js";
+import { asCliError, CliError, type CliIo } from "../io.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -76,13 +76,7 @@ function positionals(raw: readonly string[]): string[] {
 }
 
 function isaOf(opts: Record<string, unknown>): IsaConfig {
-  if (opts.isa === undefined) return FULL_ISA;
-  try {
-    return parseIsa(String(opts.isa));
-  } catch (e) {
-    if (e instanceof IsaError) throw new CliError(e.message);
-    throw e;
-  }
+  return opts.isa === undefined ? FULL_ISA : asCliError(() => parseIsa(String(opts.isa)), IsaError);
 }
 
 function baseOf(opts: Record<string, unknown>): bigint {
@@ -102,13 +96,7 @@ function readInput(io: CliIo, input: string[], what: string): { name: string; da
 
 function asm(io: CliIo, input: string[], opts: Record<string, unknown>): number {
   const { name, data } = readInput(io, input, "asm");
-  let result;
-  try {
-    result = assemble(data.toString("utf8"), { isa: isaOf(opts), base: baseOf(opts), file: name });
-  } catch (e) {
-    if (e instanceof AsmError) throw new CliError(e.message);
-    throw e;
-  }
+  const result = asCliError(() => assemble(data.toString("utf8"), { isa: isaOf(opts), base: baseOf(opts), file: name }), AsmError);
   const format = String(opts.format);
   if (format !== "hex" && format !== "bin") throw new CliError(`--format '${format}': use hex or bin`);
   if (opts.output !== undefined) {

@@ -6,7 +6,7 @@
  */
 import type { CAC } from "cac";
 import type { CliIo } from "../io.js";
-import { refuseUnderCi } from "../../suite/io.js";
+import { FORCE_OPTION, refuseUnderCi } from "../../suite/io.js";
 import { applyUpdates, conflictedSpecs } from "../../suite/update.js";
 import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, runWithProgress, select, writerFor } from "../../suite/ui/context.js";
 
@@ -17,7 +17,7 @@ export function register(cli: CAC, io: CliIo): void {
     .option(...COLOR_OPTION)
     .option(...JOBS_OPTION)
     .option("--conflicted", "Only goldens with merge-conflict markers")
-    .option("--force", "Write even under CI")
+    .option(...FORCE_OPTION)
     .example("  rvjit update specs/alu/add64.bpf")
     .example("  rvjit update --conflicted            # after a merge")
     .action((specs: string[], opts: Record<string, unknown>) => update(io, specs, opts));

@@ -15,6 +15,7 @@ import { bpfForm, branchForms, computeCoverage, type Coverage, formSupport } fro
 import { allSpecs } from "../../suite/project.js";
 import { parseSpec } from "../../suite/spec/parse.js";
 import { memoryIo } from "../support/io.js";
+import { tempProject } from "../suite/support.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const specsUnder = (dir: string) =>
@@ -103,6 +104,12 @@ describe("rvjit coverage", () => {
     expect(io.stdout).toContain("eBPF instruction forms:");
     expect(io.stdout).toMatch(/rv64imac +\d+ of \d+; missing:/);
     expect(io.stdout).toMatch(/  missing: [^]*0x06 jmp32 gotol/);
+  });
+
+  it("refuses a spec with errors as an input error (exit 2), at its file:line:col", async () => {
+    const io = memoryIo({ cwd: tempProject({ "specs/a/bad.bpf": "; bad\n; run: r9=1 => r0=1\nexit\n" }) });
+    expect(await main(["coverage"], io)).toBe(2);
+    expect(io.stderr).toMatch(/^rvjit: specs\/a\/bad\.bpf:2:8: r9 cannot be set[^\n]*\n$/);
   });
 
   it("--json gives the same counts as the text (--list)", async () => {
