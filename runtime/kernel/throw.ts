@@ -15,6 +15,10 @@
  *    a0 = cookie, a1 = the boundary frame's sp, a2 = its fp, a3 = a4 = 0, after clobbering s1-s11 (C code may),
  *    with sp below the walked frames (where bpf_throw's own frames are), and ra = a sentinel: the callback must
  *    leave through the boundary's frame (its epilogue restores the boundary's ra), never return here.
+ *    s0 is bpf_throw's own frame pointer: the kernel is built with frame pointers (exceptions need them), so C code
+ *    keeps s0 = its entry sp, here the thrower's sp, below every walked frame. The callback finds the boundary's
+ *    frame only through a2; bpf_throw's frames are scrubbed and hold no frame record, so a callback that kept the
+ *    s0 it was given restores garbage and fails, even for a throw made directly from the main program.
  */
 import { X } from "../../compiler/riscv/regs.js";
 import { GuestFault } from "./guest-memory.js";
@@ -97,6 +101,7 @@ export function bpfThrow(k: Kernel): Stop | undefined {
   const call = k.calls.length - 1;
   for (const r of [X.t0, X.t1, X.t2, X.a5, X.a6, X.a7, X.t3, X.t4, X.t5, X.t6]) m.setReg(r, callPoison(call, r));
   for (const r of CLOBBERED_BY_THROW) m.setReg(r, throwClobber(r));
+  m.setReg(X.s0, throwSp); // bpf_throw's frame pointer (see the header)
   m.setReg(X.a0, cookie);
   m.setReg(X.a1, boundary.sp);
   m.setReg(X.a2, boundary.fp);

@@ -11,7 +11,7 @@ import { assemble } from "../../compiler/riscv/asm.js";
 import { X } from "../../compiler/riscv/regs.js";
 import { canary } from "../../runtime/kernel/caller.js";
 import { callPoison, type JitFunctionImage, type JitImage } from "../../runtime/kernel/kernel.js";
-import { CTX_ADDR, mapAddress, programImageAddr, STACK_TOP } from "../../runtime/kernel/layout.js";
+import { mapAddress, programImageAddr, STACK_TOP } from "../../runtime/kernel/layout.js";
 import { runJit } from "../../runtime/kernel/run.js";
 
 function func(name: string, addr: bigint, text: string): JitFunctionImage {
@@ -159,12 +159,28 @@ const restoreAll = (skip: string[] = []) =>
 
 const MAIN = IMAGE_ADDR, SUB = IMAGE_ADDR + 0x100n, CB = IMAGE_ADDR + 0x200n;
 
+interface ThrowOpts {
+  /** Registers the boundary does not save. */
+  skip?: string[];
+  /** The callback returns to bpf_throw instead of through the boundary's frame. */
+  cbRet?: boolean;
+  /** The callback forgets `mv s0, a2` and builds its frame on the s0 it was given. */
+  cbKeepsS0?: boolean;
+  noCb?: boolean;
+  /** sub keeps a frame record (default) or not. */
+  subRecord?: boolean;
+  /** main throws itself instead of calling sub. */
+  fromMain?: boolean;
+}
+
 /** main (boundary) calls sub, which throws 42; the callback returns the cookie, as the kernel's default one. */
-function throwingProgram(opts: { skip?: string[]; cbRet?: boolean; noCb?: boolean; subRecord?: boolean } = {}): JitImage {
-  const main = func("main", MAIN, `${saveAll(opts.skip)}\nli s1, 7\njal ra, ${SUB}\nli a5, 1\n${restoreAll(opts.skip)}`);
+function throwingProgram(opts: ThrowOpts = {}): JitImage {
+  const body = opts.fromMain ? `li a0, 42\n${callKfunc(1)}` : `li s1, 7\njal ra, ${SUB}`;
+  const main = func("main", MAIN, `${saveAll(opts.skip)}\n${body}\nli a5, 1\n${restoreAll(opts.skip)}`);
   const subFrame = opts.subRecord === false ? "addi sp, sp, -16; sd ra, 8(sp); li s0, 8" : "addi sp, sp, -16; sd ra, 8(sp); sd s0, 0(sp); addi s0, sp, 16";
   const sub = func("sub", SUB, `${subFrame}; li a0, 42; ${callKfunc(1)}; ld ra, 8(sp); ld s0, 0(sp); addi sp, sp, 16; ret`);
-  const cb = func("cb", CB, opts.cbRet ? "mv a5, a0; addiw a0, a5, 0; ret" : `mv s0, a2\naddi sp, s0, -112\nmv a5, a0\n${restoreAll(opts.skip)}`);
+  const enter = opts.cbKeepsS0 ? "nop" : "mv s0, a2"; // reference §5.6: the callback takes the boundary's fp from a2
+  const cb = func("cb", CB, opts.cbRet ? "mv a5, a0; addiw a0, a5, 0; ret" : `${enter}\naddi sp, s0, -112\nmv a5, a0\n${restoreAll(opts.skip)}`);
   return { funcs: [main, sub, cb], ...(opts.noCb ? {} : { exceptionCb: 2 }) };
 }
 
@@ -180,6 +196,23 @@ describe("bpf_throw", () => {
       { pc: MAIN + 68n, fp: STACK_TOP, sp: STACK_TOP - 112n, prog: 0, func: "main", kind: "main" },
     ]);
     expect(r.calls.map((c) => c.name)).toEqual(["bpf_throw"]);
+  });
+
+  it("a throw from the main program itself: the boundary is the thrower's own frame", () => {
+    const r = runJit([throwingProgram({ fromMain: true })]);
+    expect([r.kind, r.a0, r.r0]).toEqual(["return", 42n, 42n]);
+    // saveAll is 15 instructions, then li (4 bytes) and lui/addi/jalr (12): bpf_throw returns to main + 76
+    expect(r.thrown!.frames).toEqual([{ pc: MAIN + 76n, fp: STACK_TOP, sp: STACK_TOP - 112n, prog: 0, func: "main", kind: "main" }]);
+  });
+
+  it("calls the callback with s0 = bpf_throw's own frame pointer: a callback without `mv s0, a2` fails", () => {
+    // main's frame is [STACK_TOP - 112, STACK_TOP); bpf_throw's s0 is main's sp, below it, and bpf_throw's frames
+    // there are scrubbed: the callback's epilogue loads ra = 0xa5a5... and returns into nothing.
+    for (const fromMain of [true, false]) {
+      const r = runJit([throwingProgram({ cbKeepsS0: true, fromMain })]);
+      expect(r.kind).toBe("fault");
+      expect(r.report).toContain("instruction fetch at 0xa5a5a5a5a5a5a5a4: no memory region there");
+    }
   });
 
   it("clobbers s1-s11 as C code may: a boundary that does not save s7 loses it", () => {
@@ -246,6 +279,8 @@ describe("tail calls", () => {
     const r = runJit([self], { maps: arr, ctx: new Uint8Array(4) });
     expect(r.kind).toBe("return");
     expect(r.ctxAfter![0]).toBe(34);
-    expect(CTX_ADDR).toBeGreaterThan(0n);
+    // 3 entry instructions once (tail calls land after them), 33 runs of 20 (count 3, array pointer 4, index 1, the
+    // sequence 12), and the last run's 8 + 6 up to `blt a6, zero, out` + 3 at out: 3 + 660 + 17
+    expect(r.steps).toBe(680);
   });
 });
