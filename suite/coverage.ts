@@ -26,6 +26,7 @@ import { programImageAddr } from "../runtime/kernel/layout.js";
 import { CONFIGS, type ConfigName } from "./config.js";
 import { verifyOptionsOf } from "./engines/real.js";
 import type { Spec } from "./spec/model.js";
+import { plural } from "./plural.js";
 
 // ---- eBPF instruction forms ----
 
@@ -296,7 +297,6 @@ function wrap(head: string, items: readonly string[], indent: number, width = 11
 /** The report `rvjit coverage` prints; `list` adds every form and instruction with its count of specs. */
 export function formatCoverage(c: Coverage, opts: { list?: boolean } = {}): string {
   const out: string[] = [];
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   out.push(`${plural(c.specs, "spec")}: ${c.compiled} compiled, ${c.rejected.length} refused by the verifier`);
   for (const b of c.broken) out.push(`  does not assemble: ${b}`);
   for (const r of c.jitRefused) out.push(`  the JIT refuses ${r.path} under ${r.config}: ${r.why}`);

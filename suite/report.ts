@@ -10,6 +10,7 @@ import { parseGolden, resolveSections } from "./golden/format.js";
 import type { SpecOutcome } from "./session.js";
 import { verdict } from "./ui/outcome-view.js";
 import { tally } from "./ui/summary.js";
+import { plural } from "./plural.js";
 
 interface Size {
   insns: number;
@@ -42,8 +43,8 @@ export function markdownReport(outcomes: readonly SpecOutcome[]): string {
   const changed = outcomes.filter((o) => o.newText !== undefined && o.golden.kind !== "match");
   const failing = outcomes.filter((o) => verdict(o) === "error" || !o.behaviourOk);
   const out: string[] = [];
-  out.push(`## rvjit: ${changed.length} of ${t.specs} golden${t.specs === 1 ? "" : "s"} would change, ${failing.length} spec${failing.length === 1 ? "" : "s"} failing\n`);
-  out.push(`${t.ok} ok, ${t.xfail} xfail, ${t.behaviour} failing behaviour, ${t.golden} golden${t.golden === 1 ? "" : "s"} differ, ${t.errors} spec error${t.errors === 1 ? "" : "s"} (${t.configs} configuration runs).\n`);
+  out.push(`## rvjit: ${changed.length} of ${plural(t.specs, "golden")} would change, ${plural(failing.length, "spec")} failing\n`);
+  out.push(`${t.ok} ok, ${t.xfail} xfail, ${t.behaviour} failing behaviour, ${plural(t.golden, "golden")} differ, ${plural(t.errors, "spec error")} (${t.configs} configuration runs).\n`);
   if (changed.length) {
     const totals = new Map<string, { before: Size; after: Size }>();
     const rows: string[] = [];

@@ -9,6 +9,7 @@ import { goldenPathOf, type Project } from "./project.js";
 import type { SpecOutcome } from "./session.js";
 import type { Colors } from "./ui/color.js";
 import { renderOutcome } from "./ui/outcome-view.js";
+import { plural } from "./plural.js";
 
 export interface UpdateContext {
   project: Project;
@@ -64,6 +65,6 @@ export function applyUpdates(ctx: UpdateContext, outcomes: readonly SpecOutcome[
     }
   }
   const unchanged = outcomes.length - written.length - refused.length;
-  out.push(`${written.length} golden${written.length === 1 ? "" : "s"} updated, ${unchanged} unchanged${refused.length ? c.red(`, ${refused.length} refused`) : ""}\n`);
+  out.push(`${plural(written.length, "golden")} updated, ${unchanged} unchanged${refused.length ? c.red(`, ${refused.length} refused`) : ""}\n`);
   return { written, refused, text: out.join(""), code: errors ? 2 : refused.length ? 1 : 0 };
 }

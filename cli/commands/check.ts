@@ -14,6 +14,7 @@ import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, parseConfigs, runWit
 import { renderOutcome, verdict } from "../../suite/ui/outcome-view.js";
 import { exitCode, summaryText, tally } from "../../suite/ui/summary.js";
 import { proposePending } from "../../suite/pending.js";
+import { plural } from "../../suite/plural.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -47,7 +48,7 @@ async function check(io: CliIo, args: string[], opts: Record<string, unknown>): 
   const full = args.length === 0 && configs === undefined;
   const mayWrite = !ctx.ci && opts.pending !== false;
   const c = ctx.colors;
-  io.out(`rvjit check: ${paths.length} spec${paths.length === 1 ? "" : "s"}${configs ? ` (${configs.join(", ")})` : ""}; ` +
+  io.out(`rvjit check: ${plural(paths.length, "spec")}${configs ? ` (${configs.join(", ")})` : ""}; ` +
     (ctx.ci ? "CI: read-only, nothing is written\n" : mayWrite ? "differing goldens are saved as *.golden.new for `rvjit review`\n" : "nothing is written\n"));
   const t0 = performance.now();
   const outcomes = await runWithProgress(ctx, paths, configs);
@@ -73,8 +74,8 @@ async function check(io: CliIo, args: string[], opts: Record<string, unknown>): 
   }
   const t = tally(outcomes);
   io.out(summaryText(t, (performance.now() - t0) / 1000, c));
-  if (orphanCount) io.out(c.red(`${orphanCount} orphan golden${orphanCount === 1 ? "" : "s"}\n`));
-  if (written) io.out(`${written} proposed golden${written === 1 ? "" : "s"} in *.golden.new: \`rvjit review\`, or \`rvjit accept <spec>\` / \`rvjit reject <spec>\`\n`);
+  if (orphanCount) io.out(c.red(`${plural(orphanCount, "orphan golden")}\n`));
+  if (written) io.out(`${plural(written, "proposed golden")} in *.golden.new: \`rvjit review\`, or \`rvjit accept <spec>\` / \`rvjit reject <spec>\`\n`);
   else if (t.golden && ctx.ci) io.out("goldens differ: run `rvjit check` locally, then `rvjit review` (or `rvjit update <spec>`)\n");
   return exitCode(t, orphanCount + strayPending.length);
 }

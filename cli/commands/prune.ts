@@ -12,6 +12,7 @@ import { allSpecs } from "../../suite/project.js";
 import type { SpecOutcome } from "../../suite/session.js";
 import { COLOR_OPTION, CONFIG_OPTION, JOBS_OPTION, makeCtx, runWithProgress, writerFor } from "../../suite/ui/context.js";
 import { verdict } from "../../suite/ui/outcome-view.js";
+import { plural } from "../../suite/plural.js";
 
 export function register(cli: CAC, io: CliIo): void {
   cli
@@ -41,7 +42,7 @@ async function prune(io: CliIo, args: string[], opts: Record<string, unknown>): 
   const outcomes = await runWithProgress(ctx, paths);
   const failing = outcomes.filter((o) => verdict(o) !== "ok" && verdict(o) !== "xfail" && !onlyStale(o));
   if (failing.length) {
-    io.out(`prune refused: it runs only after a full, passing run, and ${failing.length} spec${failing.length === 1 ? "" : "s"} fail:\n` +
+    io.out(`prune refused: it runs only after a full, passing run, and ${plural(failing.length, "spec")} fail:\n` +
       failing.slice(0, 10).map((o) => `  ${o.path}\n`).join("") + (failing.length > 10 ? "  ...\n" : "") + "see `rvjit check`\n");
     return 1;
   }
@@ -60,6 +61,6 @@ async function prune(io: CliIo, args: string[], opts: Record<string, unknown>): 
     io.out(`${c.yellow(verb)} from ${o.goldenPath}: ${o.golden.sections.map((s) => s.key).join(", ")}\n`);
   }
   const n = orphans.goldens.length + orphans.pending.length + stale.length;
-  io.out(n === 0 ? "nothing to prune\n" : check ? `${n} thing${n === 1 ? "" : "s"} to prune: run \`rvjit prune\`\n` : `pruned ${n}\n`);
+  io.out(n === 0 ? "nothing to prune\n" : check ? `${plural(n, "thing")} to prune: run \`rvjit prune\`\n` : `pruned ${n}\n`);
   return check && n > 0 ? 1 : 0;
 }

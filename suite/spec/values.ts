@@ -7,6 +7,7 @@
  * Tokens are separated by blanks, except inside [...], so a byte string is one token.
  */
 import { SpecError, type SourcePos } from "./errors.js";
+import { plural } from "../plural.js";
 
 export interface Token {
   text: string;
@@ -99,7 +100,7 @@ export function parseBytes(text: string, pos: SourcePos, what = "bytes"): Uint8A
 export function intToLE(v: bigint, size: number, pos: SourcePos, what: string): Uint8Array {
   const bits = BigInt(size * 8);
   if (v >= 1n << bits || v < -(1n << (bits - 1n))) {
-    throw new SpecError(pos, `${what}: ${v} does not fit in ${size} byte${size === 1 ? "" : "s"}`);
+    throw new SpecError(pos, `${what}: ${v} does not fit in ${plural(size, "byte")}`);
   }
   let u = BigInt.asUintN(size * 8, v);
   const out = new Uint8Array(size);

@@ -7,6 +7,7 @@
 import { diffWordsWithSpace, structuredPatch } from "diff";
 import type { SectionDiff } from "../golden/compare.js";
 import type { Colors } from "./color.js";
+import { plural } from "../plural.js";
 
 export interface DiffViewOptions {
   colors: Colors;
@@ -99,7 +100,7 @@ export function renderTextDiff(before: string, after: string, o: DiffViewOptions
       i = k;
     }
   }
-  if (hidden > 0) out.push(c.yellow(`... ${hidden} more changed line${hidden === 1 ? "" : "s"}; see \`${o.moreCommand}\``));
+  if (hidden > 0) out.push(c.yellow(`... ${plural(hidden, "more changed line")}; see \`${o.moreCommand}\``));
   return out.map((l) => `${ind}${l}\n`).join("");
 }
 

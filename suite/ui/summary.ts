@@ -5,6 +5,7 @@
 import type { SpecOutcome } from "../session.js";
 import type { Colors } from "./color.js";
 import { verdict } from "./outcome-view.js";
+import { plural } from "../plural.js";
 
 export interface Tally {
   specs: number;
@@ -44,7 +45,7 @@ export function summaryText(t: Tally, seconds: number, c: Colors): string {
   const parts = [c.green(`${t.ok} ok`)];
   if (t.xfail) parts.push(c.yellow(`${t.xfail} xfail`));
   if (t.behaviour) parts.push(c.red(`${t.behaviour} failing behaviour`));
-  if (t.golden) parts.push(c.red(`${t.golden} golden${t.golden === 1 ? "" : "s"} differ${t.missing ? ` (${t.missing} missing)` : ""}`));
-  if (t.errors) parts.push(c.red(`${t.errors} spec error${t.errors === 1 ? "" : "s"}`));
-  return `${t.specs} spec${t.specs === 1 ? "" : "s"} (${t.configs} configuration runs): ${parts.join(", ")} in ${seconds.toFixed(2)} s\n`;
+  if (t.golden) parts.push(c.red(`${plural(t.golden, "golden")} differ${t.missing ? ` (${t.missing} missing)` : ""}`));
+  if (t.errors) parts.push(c.red(`${plural(t.errors, "spec error")}`));
+  return `${plural(t.specs, "spec")} (${t.configs} configuration runs): ${parts.join(", ")} in ${seconds.toFixed(2)} s\n`;
 }
