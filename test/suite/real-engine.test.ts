@@ -87,11 +87,14 @@ describe("the real engine", () => {
     expect(o.runs[0]!.sections![0]!.body).toContain("; program other\n");
   });
 
+  /**
+   * Under a JIT told (verifierZext: true) that the verifier inserted zero-extensions it did not, `w0 = -1` leaves the
+   * upper half of r0 set on the emulator only, and the branch on it goes the other way.
+   */
+  const UPPER_HALF_BRANCH = "; run: => r0=0\nw0 = -1\nr1 = r0\nr1 >>= 32\nif r1 != 0 goto bad\nr0 = 0\nexit\nbad:\nr0 = 1\nexit";
+
   it("names where the JIT and the interpreter part when they disagree (a JIT without zero-extensions, injected)", () => {
-    // verifierZext: true tells the JIT the verifier inserted zero-extensions it did not: `w0 = -1` leaves the upper
-    // half of r0 set on the emulator only, and the branch on it goes the other way.
-    const body = "; run: => r0=0\nw0 = -1\nr1 = r0\nr1 >>= 32\nif r1 != 0 goto bad\nr0 = 0\nexit\nbad:\nr0 = 1\nexit";
-    const root = tempProject({ "specs/t/s.bpf": fakeSpec("zero-extension", body) });
+    const root = tempProject({ "specs/t/s.bpf": fakeSpec("zero-extension", UPPER_HALF_BRANCH) });
     const broken = runSpec("specs/t/s.bpf", { project: { root }, engine: realEngine({ jit: { verifierZext: true } }) });
     expect(broken.behaviourOk).toBe(false);
     for (const r of broken.runs) {
@@ -108,8 +111,7 @@ describe("the real engine", () => {
   });
 
   it("rvjit check prints where they part, for each configuration at once, and exits 1", async () => {
-    const body = "; run: => r0=0\nw0 = -1\nr1 = r0\nr1 >>= 32\nif r1 != 0 goto bad\nr0 = 0\nexit\nbad:\nr0 = 1\nexit";
-    const root = tempProject({ "specs/t/s.bpf": fakeSpec("zero-extension", body) });
+    const root = tempProject({ "specs/t/s.bpf": fakeSpec("zero-extension", UPPER_HALF_BRANCH) });
     const io = memoryIo({ cwd: root, engine: realEngine({ jit: { verifierZext: true } }) });
     expect(await main(["check", "--no-pending"], io)).toBe(1);
     expect(io.stdout).toContain(
