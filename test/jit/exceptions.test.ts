@@ -4,7 +4,7 @@
  * bpf_prog_run checks that every callee-saved register comes back) against the reference interpreter.
  *
  * - the selftests of reference §6.1 that do not need skb or freplace, with the return values the kernel's
- *   prog_tests/exceptions.c expects;
+ *   prog_tests/exceptions.c expects (the table in test/support/exception-selftests.ts, which test/interp runs too);
  * - frames of every shape: a throw from depth 1 to 7, boundary / subprogram / callback stack depths all different
  *   (the callback's larger or smaller than the boundary's), r6-r9 live in every frame across the throw, default
  *   and custom callbacks (one that uses r6-r9 and its stack itself).
@@ -17,6 +17,7 @@ import { parseIsa } from "../../compiler/riscv/isa-config.js";
 import { mapAddress } from "../../runtime/kernel/layout.js";
 import type { MapSpec } from "../../runtime/kernel/maps.js";
 import { judge, type Verdict } from "../../runtime/judge.js";
+import { ctx64, EXCEPTION_SELFTESTS } from "../support/exception-selftests.js";
 
 const CONFIGS = ["rv64ima", "rv64imac", "rv64imac_zba_zbb"];
 
@@ -24,134 +25,12 @@ function verified(src: string, maps: MapSpec[] = []): Verified {
   return verify(assemble(src, "exceptions.bpf", { maps: maps.map((m) => m.name) }), { entry: "kernel", maps, mapAddress });
 }
 
-const ctx64 = (v: bigint): Uint8Array => {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
-  return b;
-};
-
 /** Judges the run of programs[0] (others: tail-call targets) and checks agreement. */
 function agreed(config: string, programs: Verified[], ctx?: bigint, maps: MapSpec[] = []): Verdict {
   const v = judge(programs, { ...(ctx !== undefined && { ctx: ctx64(ctx) }), maps }, { isa: parseIsa(config) });
   expect(v.problems, v.divergence?.detail).toEqual([]);
   return v;
 }
-
-/** The selftests of reference §6.1 (prog_tests/exceptions.c RUN_SUCCESS values), in our assembly. */
-const SELFTESTS: { name: string; src: string; ctx?: bigint; r0: bigint; threw: boolean }[] = [
-  { name: "exception_throw_always_1", r0: 64n, threw: true, src: "r1 = 64\ncall bpf_throw\nr0 = 0\nexit\n" },
-  { name: "exception_throw_default", r0: 0n, threw: true, src: "r1 = 0\ncall bpf_throw\nr0 = 1\nexit\n" },
-  { name: "exception_throw_default_value", r0: 5n, threw: true, src: "r1 = 5\ncall bpf_throw\nr0 = 1\nexit\n" },
-  {
-    name: "exception_throw_always_2 (main -> global -> static throws 32)", r0: 32n, threw: true, ctx: 8n, src: `
-.func global2static_simple global args=1
-r1 = *(u64 *)(r1 + 0)
-call global2static_simple
-r0 += 1
-exit
-global2static_simple:
-call static_func
-exit
-static_func:
-r1 = 32
-call bpf_throw
-r0 = 0
-exit
-` },
-  {
-    name: "exception_throw_unwind_1 (static -> global -> static throws 16 when the protocol is 0x0800)", r0: 16n, threw: true, ctx: 0x0800n, src: `
-.func global2static global args=1
-r1 = *(u64 *)(r1 + 0)
-call static2global
-r0 += 1
-exit
-static2global:
-call global2static
-exit
-global2static:
-if r1 == 0x0800 goto sixteen
-r1 = 32
-call bpf_throw
-sixteen:
-r1 = 16
-call bpf_throw
-r0 = 0
-exit
-` },
-  {
-    name: "exception_ext_mod_cb_runtime (callback = global(c) + c + 10, throw 25)", r0: 35n, threw: true, src: `
-.exception_callback exception_cb_mod
-.func exception_cb_mod global args=1
-.func exception_cb_mod_global global args=1
-r1 = 25
-call bpf_throw
-r0 = 0
-exit
-exception_cb_mod:
-r6 = r1
-call exception_cb_mod_global
-r0 += r6
-r0 += 10
-exit
-exception_cb_mod_global:
-r0 = 0
-exit
-` },
-  {
-    name: "exception_throw_from_void_global (void global throws 11)", r0: 11n, threw: true, src: `
-.func throw_11 global ret=void
-call throw_11
-r0 = 0
-exit
-throw_11:
-r1 = 11
-call bpf_throw
-exit
-` },
-  {
-    name: "exception_assert_nz_gfunc (the assertion holds: +1)", r0: 1n, threw: false, ctx: 7n, src: `
-.func assert_nz_gfunc global args=1
-r1 = *(u64 *)(r1 + 0)
-call assert_nz_gfunc
-r0 += 1
-exit
-assert_nz_gfunc:
-if r1 != 0 goto ok
-r1 = 0
-call bpf_throw
-ok:
-r0 = 0
-exit
-` },
-  {
-    name: "exception_bad_assert_zero_gfunc_with (c = 5: throws c + 100)", r0: 105n, threw: true, ctx: 5n, src: `
-.func assert_zero_gfunc_with global args=1
-r1 = *(u64 *)(r1 + 0)
-call assert_zero_gfunc_with
-r0 += 1
-exit
-assert_zero_gfunc_with:
-if r1 == 0 goto ok
-r1 += 100
-call bpf_throw
-ok:
-r0 = 0
-exit
-` },
-  {
-    name: "exception_bad_assert_range (ktime outside [-100, 100]: throws 0)", r0: 0n, threw: true, src: `
-call bpf_ktime_get_ns
-if r0 s> 100 goto bad
-if r0 s< -100 goto bad
-r0 = 1
-exit
-bad:
-r1 = 0
-call bpf_throw
-r0 = 1
-exit
-` },
-];
 
 /** main -> f1 -> ... -> f<depth>, which throws; stack depths all different, r6-r9 live in every frame. */
 function chain(depth: number, boundaryStack: number, cbStack: number | undefined): { src: string; expect: (x: bigint) => bigint } {
@@ -175,10 +54,10 @@ function chain(depth: number, boundaryStack: number, cbStack: number | undefined
 }
 
 describe.each(CONFIGS)("BPF exceptions on %s, judged twice", (config) => {
-  for (const t of SELFTESTS) {
+  for (const t of EXCEPTION_SELFTESTS) {
     it(t.name, () => {
       const v = agreed(config, [verified(t.src)], t.ctx);
-      expect([v.emu.kind, v.emu.r0, v.emu.thrown !== undefined]).toEqual(["return", t.r0, t.threw]);
+      expect([v.emu.kind, v.emu.r0, v.emu.thrown?.cookie]).toEqual(["return", t.r0, t.cookie]);
     });
   }
 
