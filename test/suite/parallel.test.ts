@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { isCi } from "../../cli/io.js";
+import { isCi } from "../../suite/io.js";
 import { repoRoot } from "../support/tools.js";
 import { tempProject } from "./support.js";
 
