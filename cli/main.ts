@@ -60,7 +60,8 @@ function makeCli(modules: ReadonlyArray<{ register: Registrar }>, io: CliIo): Re
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const one = await verbModule(argv);
-  let cli = makeCli(one ? [one] : await Promise.all(COMMANDS.map((load) => load())), io);
+  const versionOnly = argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v");
+  let cli = makeCli(one ? [one] : versionOnly ? [] : await Promise.all(COMMANDS.map((load) => load())), io);
   try {
     cli.parse(["node", "rvjit", ...argv], { run: false });
     if (one && !cli.matchedCommand) {
