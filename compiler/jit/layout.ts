@@ -329,6 +329,18 @@ export class SegmentedLayout extends Layout {
     return key >= 0 && key <= this.recorded ? this.segStart[key]! + this.slotRel[k]! : 32 * (k + 1);
   }
 
+  /**
+   * The final pass reads every entry as the last sizing pass left it. When that pass changed no size (the loop's
+   * usual end), every entry is what the pass before it had left too, so the final pass reads exactly what the last
+   * sizing pass read, and its results are that pass's: copied rather than computed again. (Not in the extra pass,
+   * where bpf-to-bpf calls get their targets.)
+   */
+  override finalPass(frame: PassFrame, bpfDelta?: Float64Array): { size: number; result: PassResult } {
+    if (bpfDelta !== undefined || this.lastChange !== this.body.nv || !this.sameInputs(frame)) return super.finalPass(frame, bpfDelta);
+    const result = { at: this.at.slice(), hw: this.hw.slice(), rvoff: this.rvoff.slice() };
+    return { size: this.epilogueOffset + frame.epilogueHw, result };
+  }
+
   /** This pass sizes with the frame and allocation state the previous one had. */
   private sameInputs(frame: PassFrame): boolean {
     return frame.prologueHw === this.lastPrologueHw && frame.tailEpilogueHw === this.lastTailEpilogueHw && this.lastAllocated === this.allocated;
