@@ -50,7 +50,7 @@ export class Region {
   readonly baseHi: number;
   readonly baseLo: number;
   perm: number;
-  /** Backing store (may be replaced, larger, when the region grows). */
+  /** Backing store (may be replaced, larger, when the region grows; empty for trap and guard regions). */
   bytes: Uint8Array;
   view: DataView;
   /** Largest size the region may grow to. */
@@ -62,17 +62,25 @@ export class Region {
 
   constructor(init: RegionInit, readonly index: number) {
     this.name = init.name;
-    this.base = BigInt.asUintN(64, init.base);
-    this.baseHi = Number(this.base >> 32n) | 0;
-    this.baseLo = Number(this.base & 0xffff_ffffn) | 0;
+    const [hi, lo] = split64(init.base);
+    this.base = init.base < 0n ? BigInt.asUintN(64, init.base) : init.base;
+    this.baseHi = hi;
+    this.baseLo = lo;
     this.perm = permBits(init.perm);
     this.maxSize = init.size + (init.reserve ?? 0);
-    // A trap region is never read or written (it has only x, and executing there stops the hart): no backing store.
-    this.bytes = new Uint8Array(init.trap ? 0 : init.size);
+    // Trap and guard regions are never read or written (a trap region has only x, and executing there stops the
+    // hart; a guard region has no permission at all): no backing store. hasBytes() says which regions have one.
+    const none = init.trap || init.guardOf !== undefined;
+    this.bytes = none ? NO_BYTES : new Uint8Array(init.size);
     if (init.bytes) this.bytes.set(init.bytes.subarray(0, init.size));
-    this.view = new DataView(this.bytes.buffer);
+    this.view = none ? NO_VIEW : new DataView(this.bytes.buffer);
     this.trap = init.trap ?? false;
     this.guardOf = init.guardOf;
+  }
+
+  /** Whether the region has memory behind it (trap and guard regions have none: nothing may read or write them). */
+  hasBytes(): boolean {
+    return this.bytes !== NO_BYTES;
   }
 
   /** Bytes currently accessible from `base`. */
@@ -107,15 +115,24 @@ export interface AccessFault {
   region: Region | undefined;
 }
 
-/** Splits a u64 into int32 (hi, lo). */
+/** The backing store of regions that have none, and its view. */
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
+
+/** Scratch for split64 and join64: a bigint goes through 8 bytes (big-endian) instead of shifts and masks. */
+const SPLIT = new DataView(new ArrayBuffer(8));
+
+/** Splits a u64 into int32 (hi, lo); any other bigint is taken modulo 2^64, as setBigUint64 does. */
 export function split64(v: bigint): [hi: number, lo: number] {
-  const u = BigInt.asUintN(64, v);
-  return [Number(u >> 32n) | 0, Number(u & 0xffff_ffffn) | 0];
+  SPLIT.setBigUint64(0, v);
+  return [SPLIT.getInt32(0), SPLIT.getInt32(4)];
 }
 
-/** Joins int32 (hi, lo) into a u64. */
+/** Joins int32 (hi, lo) into a u64 (through the same scratch: one bigint made, no shifts). */
 export function join64(hi: number, lo: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  SPLIT.setInt32(0, hi);
+  SPLIT.setInt32(4, lo);
+  return SPLIT.getBigUint64(0);
 }
 
 const MAX_REGIONS = 256;
@@ -141,15 +158,15 @@ export class Memory implements GuestMemory {
       throw new Error(`region '${init.name}': writable and executable memory is not supported`);
     }
     const r = new Region(init, this.regions.length);
-    const cap = init.size + (init.reserve ?? 0);
-    if ((r.baseLo >>> 0) + cap > 2 ** 32) {
+    const cap = r.maxSize;
+    const lo = r.baseLo >>> 0;
+    if (lo + cap > 2 ** 32) {
       throw new Error(`region '${init.name}' at ${hex64(r.base)} (+${cap} bytes) crosses a 4 GiB boundary`);
     }
-    const end = r.base + BigInt(cap);
+    // No region crosses a 4 GiB boundary, so two overlap only within the same 4 GiB: compare the low words.
     for (const o of this.regions) {
-      const oEnd = o.base + BigInt(o.maxSize);
-      if (this.limit[o.index]! > 0 && r.base < oEnd && o.base < end) {
-        throw new Error(`region '${init.name}' [${hex64(r.base)}, ${hex64(end)}) overlaps ${o.describe()}`);
+      if (this.limit[o.index]! > 0 && o.baseHi === r.baseHi && lo < (o.baseLo >>> 0) + o.maxSize && (o.baseLo >>> 0) < lo + cap) {
+        throw new Error(`region '${init.name}' [${hex64(r.base)}, ${hex64(r.base + BigInt(cap))}) overlaps ${o.describe()}`);
       }
     }
     r.owner = this;
@@ -185,6 +202,7 @@ export class Memory implements GuestMemory {
   setPerm(r: Region, perm: PermString): void {
     const bits = permBits(perm);
     if ((bits & PERM_W) !== 0 && (bits & PERM_X) !== 0) throw new Error(`region '${r.name}': writable and executable memory is not supported`);
+    if ((bits & (PERM_R | PERM_W)) !== 0 && !r.hasBytes()) throw new Error(`region '${r.name}' has no memory behind it: it cannot be made ${perm}`);
     r.perm = bits;
     this.perm[r.index] = bits;
   }
@@ -253,18 +271,16 @@ export class Memory implements GuestMemory {
     if (size === 1) return BigInt(v.getUint8(o));
     if (size === 2) return BigInt(v.getUint16(o, true));
     if (size === 4) return BigInt(v.getUint32(o, true));
-    return join64(v.getInt32(o + 4, true), v.getInt32(o, true));
+    return v.getBigUint64(o, true);
   }
 
   write(addr: bigint, size: AccessSize, value: bigint): void {
     const [v, o] = this.at(addr, size, PERM_W);
-    const [hi, lo] = split64(value);
+    if (size === 8) return v.setBigUint64(o, value, true); // modulo 2^64, as every store of a bigint here
+    const lo = split64(value)[1];
     if (size === 1) v.setUint8(o, lo & 0xff);
     else if (size === 2) v.setUint16(o, lo & 0xffff, true);
-    else {
-      v.setInt32(o, lo, true);
-      if (size === 8) v.setInt32(o + 4, hi, true);
-    }
+    else v.setInt32(o, lo, true);
   }
 
   readBytes(addr: bigint, n: number): Uint8Array {
@@ -283,13 +299,13 @@ export class Memory implements GuestMemory {
   poke(addr: bigint, bytes: Uint8Array): void {
     const r = this.regionAt(addr);
     const off = r ? Number(addr - r.base) : -1;
-    if (!r || off + bytes.length > r.size) throw new Error(`no region holds ${bytes.length} bytes at ${hex64(addr)}`);
+    if (!r || !r.hasBytes() || off + bytes.length > r.size) throw new Error(`no region holds ${bytes.length} bytes at ${hex64(addr)}`);
     r.bytes.set(bytes, off);
   }
   peek(addr: bigint, n: number): Uint8Array {
     const r = this.regionAt(addr);
     const off = r ? Number(addr - r.base) : -1;
-    if (!r || off + n > r.size) throw new Error(`no region holds ${n} bytes at ${hex64(addr)}`);
+    if (!r || !r.hasBytes() || off + n > r.size) throw new Error(`no region holds ${n} bytes at ${hex64(addr)}`);
     return r.bytes.slice(off, off + n);
   }
 }

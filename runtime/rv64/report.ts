@@ -24,7 +24,7 @@ export interface Symbolizer {
 /** The instruction at `pc` as "hex-bytes  text", or undefined when it cannot be read. */
 export function insnText(mem: Memory, pc: bigint, isa?: IsaConfig): string | undefined {
   const r = mem.regionAt(pc);
-  if (!r || r.trap) return undefined;
+  if (!r || !r.hasBytes()) return undefined; // trap and guard regions hold no instructions to show
   const off = Number(pc - r.base);
   if (off + 2 > r.size) return undefined;
   const half = r.view.getUint16(off, true);

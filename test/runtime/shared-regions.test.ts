@@ -1,7 +1,8 @@
 /**
  * @fileoverview What the kernel model shares between runs, and the checks that must hold all the same: the helper
  * and kfunc trap regions have no backing store yet a fetch there still calls the helper and a load or store there
- * still faults; the pre-decoded program text (runtime/kernel/shared-code.ts) is reused by later runs of the same
+ * still faults; guard regions have none either and still report an overflow; the overlap check works on the
+ * low words without BigInt and still refuses every overlap; the pre-decoded program text (runtime/kernel/shared-code.ts) is reused by later runs of the same
  * code, but never by a run whose memory numbers its regions differently (the per-instruction region cache would
  * then name another region, and a store could skip its permission check); a whole kernel is reused by the next run
  * of the same programs with the same layout, and that run's result is exactly a new kernel's.
@@ -13,9 +14,11 @@ import { assemble } from "../../compiler/riscv/asm.js";
 import { assemble as assembleBpf } from "../../compiler/bpf/asm.js";
 import { verify } from "../../compiler/passes/verify.js";
 import { jit } from "../../compiler/pipeline.js";
+import { GuestFault } from "../../runtime/kernel/guest-memory.js";
 import { Kernel, type JitFunctionImage, type JitImage, type RunInput } from "../../runtime/kernel/kernel.js";
-import { programImageAddr } from "../../runtime/kernel/layout.js";
+import { programImageAddr, STACK_GUARD_ADDR } from "../../runtime/kernel/layout.js";
 import { runJit, type RunResult } from "../../runtime/kernel/run.js";
+import { join64, Memory, split64 } from "../../runtime/rv64/memory.js";
 
 function prog(text: string): JitImage {
   const f: JitFunctionImage = { name: "main", addr: IMAGE_ADDR, code: assemble(text, { base: IMAGE_ADDR, file: "main" }).bytes };
@@ -54,6 +57,60 @@ describe("trap regions (helpers, kfuncs): no backing store, every check kept", (
     const r = runJit([prog(`${la32("t1", helperAddress(1))}; ld a5, 0(t1); ret`)]);
     expect(r.kind).toBe("fault");
     expect(r.report).toMatch(/load-fault .*'helpers' --x/s);
+  });
+});
+
+describe("guard regions: no backing store, every check kept", () => {
+  it("a store below the kernel stack is a stack overflow, and a jump there a fetch fault, both reported", () => {
+    // sp = STACK_TOP; 16 KiB below is the stack's first byte, 8 below that the guard
+    const store = runJit([prog("lui t0, 4; sub t0, sp, t0; sd zero, -8(t0); ret")]);
+    expect(store.kind).toBe("fault");
+    expect(store.report).toContain("store of 8 bytes at 0xffffffc800000ff8: kernel stack overflow (into 'kernel stack guard' ---");
+    const jump = runJit([prog("lui t0, 4; sub t0, sp, t0; jalr zero, -8(t0)")]);
+    expect(jump.kind).toBe("fault");
+    expect(jump.report).toContain("instruction fetch at 0xffffffc800000ff8: 'kernel stack guard' --- [0xffffffc800000000, 0xffffffc800001000) is not executable");
+    expect(jump.report).not.toContain("insn"); // nothing there to disassemble
+  });
+
+  it("has no bytes behind it: host access and a change to readable are refused, guest access faults", () => {
+    const mem = new Memory();
+    const guard = mem.add({ name: "g", base: STACK_GUARD_ADDR, size: 0x1000, perm: "---", guardOf: "s" });
+    const stack = mem.add({ name: "s", base: STACK_GUARD_ADDR + 0x1000n, size: 0x1000, perm: "rw-" });
+    expect([guard.hasBytes(), stack.hasBytes(), guard.size]).toEqual([false, true, 0x1000]);
+    expect(() => mem.poke(STACK_GUARD_ADDR, new Uint8Array(1))).toThrow("no region holds 1 bytes at 0xffffffc800000000");
+    expect(() => mem.peek(STACK_GUARD_ADDR + 8n, 4)).toThrow("no region holds 4 bytes");
+    expect(() => mem.setPerm(guard, "rw-")).toThrow("region 'g' has no memory behind it");
+    expect(() => mem.read(STACK_GUARD_ADDR + 0xff8n, 8)).toThrow(GuestFault);
+    expect(() => mem.read(STACK_GUARD_ADDR + 0xff8n, 8)).toThrow("s overflow (into 'g' ---");
+  });
+});
+
+describe("region placement without BigInt", () => {
+  const HI = 0xffff_ffd0_0000_0000n;
+  const add = (mem: Memory, base: bigint, size: number, reserve?: number) =>
+    mem.add({ name: `at ${base.toString(16)}`, base, size, perm: "rw-", ...(reserve !== undefined && { reserve }) });
+
+  it("refuses every overlap, touching or not, and a region crossing 4 GiB", () => {
+    const mem = new Memory();
+    add(mem, HI + 0x1000n, 0x1000);
+    expect(() => add(mem, HI + 0x1fffn, 1)).toThrow("overlaps 'at ffffffd000001000'");
+    expect(() => add(mem, HI + 0x800n, 0x801)).toThrow("overlaps");
+    expect(() => add(mem, HI, 0x4000)).toThrow("overlaps"); // around it
+    expect(() => add(mem, HI + 0x800n, 0x100, 0x800)).toThrow("overlaps"); // its reserve reaches in
+    add(mem, HI + 0x2000n, 0x10); // right after: fine
+    add(mem, HI + 0x800n, 0x800); // right before: fine
+    expect(() => add(mem, HI + 0xffff_f000n, 0x2000)).toThrow("crosses a 4 GiB boundary");
+    add(mem, HI + 0xffff_f000n, 0x1000); // up to the boundary: fine
+    add(mem, HI + 0x1_0000_0000n, 0x1000); // the same low words in the next 4 GiB: fine
+    expect(() => add(mem, HI + 0x1_0000_0000n + 0xfffn, 1)).toThrow("overlaps");
+  });
+
+  it("splits addresses into int32 words (negative bigints as their two's complement) and joins them back", () => {
+    expect(split64(0xffff_ffff_8000_0001n)).toEqual([-1, -0x7fff_ffff]);
+    expect(split64(-2n)).toEqual([-1, -2]);
+    expect(split64(0x1234_5678_9abc_def0n)).toEqual([0x1234_5678, 0x9abc_def0 | 0]);
+    expect([join64(-1, -2), join64(0x1234_5678, 0x9abc_def0 | 0), join64(0, 1)]).toEqual([0xffff_ffff_ffff_fffen, 0x1234_5678_9abc_def0n, 1n]);
+    expect(new Memory().add({ name: "n", base: -0x1000n, size: 16, perm: "r--" }).base).toBe(0xffff_ffff_ffff_f000n);
   });
 });
 
