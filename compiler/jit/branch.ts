@@ -11,13 +11,23 @@
  * A jump whose offset is still 0 (a target not known yet) or whose target is not fixed (a bpf-to-bpf call, resolved
  * only in the extra pass) keeps the 8-byte form so that its size cannot change once the layout is frozen.
  */
-import { X, type Reg } from "../riscv/regs.js";
-import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } from "../bpf/opcodes.js";
+import type { Reg } from "../riscv/regs.js";
+import * as fromRegs from "../riscv/regs.js";
+import * as fromOpcodes from "../bpf/opcodes.js";
 import type { CodeBuf } from "./code.js";
-import { T1 } from "./bpf-regs.js";
-import { fitsI13, fitsI21, hi20, inAuipcJalrRange, lo12 } from "./imm.js";
-import { OP } from "./ops.js";
-import { JitError } from "./errors.js";
+import * as fromBpfRegs from "./bpf-regs.js";
+import * as fromImm from "./imm.js";
+import * as fromOps from "./ops.js";
+import * as fromErrors from "./errors.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { X } = fromRegs;
+const { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT } = fromOpcodes;
+const { T1 } = fromBpfRegs;
+const { fitsI13, fitsI21, hi20, inAuipcJalrRange, lo12 } = fromImm;
+const { OP } = fromOps;
+const { JitError } = fromErrors;
 
 /** A BPF condition as an RV branch: mnemonic, and whether rd/rs are swapped (bgtu a,b == bltu b,a). */
 interface CondRow {

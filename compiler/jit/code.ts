@@ -12,9 +12,15 @@
  * epilogue, helper and bpf-to-bpf calls, PC-relative address loads, and the tail call's exits and inline epilogue.
  * Sizes are in halfwords, the kernel's `ninsns` unit.
  */
-import { decode } from "../riscv/decode.js";
-import { encodeInto } from "./encode-op.js";
-import { AQ, OP_HW, RL } from "./ops.js";
+import * as fromDecode from "../riscv/decode.js";
+import * as fromEncodeOp from "./encode-op.js";
+import * as fromOps from "./ops.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { decode } = fromDecode;
+const { encodeInto } = fromEncodeOp;
+const { AQ, OP_HW, RL } = fromOps;
 
 /** Kinds of var items. */
 export const VK = {

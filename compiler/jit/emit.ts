@@ -4,11 +4,19 @@
  * constants (emit_imm), zero/sign extension, byte swaps. Helpers named after a base mnemonic may compress; `op4`
  * emits the named 4-byte instruction unconditionally (the kernel's `emit(rv_xxx(...))`).
  */
-import { X, isCReg, type Reg } from "../riscv/regs.js";
+import type { Reg } from "../riscv/regs.js";
+import * as fromRegs from "../riscv/regs.js";
 import type { CodeBuf } from "./code.js";
-import { T1, T2 } from "./bpf-regs.js";
-import { ctz, fitsI10, fitsI6, fitsU10, fitsU7, fitsU8, fitsU9, hi20, lo12 } from "./imm.js";
-import { AQ, OP, RL } from "./ops.js";
+import * as fromBpfRegs from "./bpf-regs.js";
+import * as fromImm from "./imm.js";
+import * as fromOps from "./ops.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { X, isCReg } = fromRegs;
+const { T1, T2 } = fromBpfRegs;
+const { ctz, fitsI10, fitsI6, fitsU10, fitsU7, fitsU8, fitsU9, hi20, lo12 } = fromImm;
+const { AQ, OP, RL } = fromOps;
 
 /** The ISA facts the emitter needs. */
 export interface EmitIsa {

@@ -9,11 +9,20 @@
  * by OR-ing the amount into the I-type immediate field, producing a word that is not a valid shift. Those words are
  * built with the I-type packer here, bit for bit as `rv_i_insn(imm11_0, ...)` would (srai/sraiw add 0x400).
  */
-import { encode } from "../riscv/encode.js";
-import { packB, packI, packJ, packS, packU, type Operands } from "../riscv/formats.js";
-import { ISA } from "../riscv/isa.js";
-import { ROW_OF } from "../riscv/rows.js";
-import { AQ, OP_NAME, OP_SHAPE, RL } from "./ops.js";
+import * as fromEncode from "../riscv/encode.js";
+import type { Operands } from "../riscv/formats.js";
+import * as fromFormats from "../riscv/formats.js";
+import * as fromIsa from "../riscv/isa.js";
+import * as fromRows from "../riscv/rows.js";
+import * as fromOps from "./ops.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { encode } = fromEncode;
+const { packB, packI, packJ, packS, packU } = fromFormats;
+const { ISA } = fromIsa;
+const { ROW_OF } = fromRows;
+const { AQ, OP_NAME, OP_SHAPE, RL } = fromOps;
 
 const SHIFT_LIMIT: Readonly<Record<string, number>> = { slli: 64, srli: 64, srai: 64, srliw: 32, sraiw: 32 };
 

@@ -19,9 +19,15 @@
  * test/jit/layout-equivalence.test.ts checks that both agree pass for pass.
  */
 import type { CodeBuf } from "./code.js";
-import { VK } from "./code.js";
-import { branchForm, branchHw, BRANCH_FORMS, jumpForm, JUMP_FORMS } from "./branch.js";
-import { JitError } from "./errors.js";
+import * as fromCode from "./code.js";
+import * as fromBranch from "./branch.js";
+import * as fromErrors from "./errors.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { VK } = fromCode;
+const { branchForm, branchHw, BRANCH_FORMS, jumpForm, JUMP_FORMS } = fromBranch;
+const { JitError } = fromErrors;
 
 /** What a pass needs to know about the frame variant in use. */
 export interface PassFrame {

@@ -7,17 +7,25 @@
  * xor, immediate left shift): the low 32 bits are the same and the finish step clears the rest.
  */
 import type { Insn } from "../bpf/insn.js";
-import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR,
-  BPF_RSH, BPF_SUB, BPF_TO_BE, BPF_TO_LE, BPF_X, BPF_XOR, bpfClass, bpfOp, bpfSrc,
-} from "../bpf/opcodes.js";
-import { X, type Reg } from "../riscv/regs.js";
-import { PER_CPU_OFFSET_ADDR, THREAD_INFO_CPU_OFF } from "../kernel-abi.js";
-import { T1, T2 } from "./bpf-regs.js";
-import { VK } from "./code.js";
-import { fitsI12 } from "./imm.js";
+import * as fromOpcodes from "../bpf/opcodes.js";
+import type { Reg } from "../riscv/regs.js";
+import * as fromRegs from "../riscv/regs.js";
+import * as fromKernelAbi from "../kernel-abi.js";
+import * as fromBpfRegs from "./bpf-regs.js";
+import * as fromCode from "./code.js";
+import * as fromImm from "./imm.js";
 import type { LowerCtx } from "./lower-ctx.js";
-import { OP } from "./ops.js";
+import * as fromOps from "./ops.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_TO_BE, BPF_TO_LE, BPF_X, BPF_XOR, bpfClass, bpfOp, bpfSrc } = fromOpcodes;
+const { X } = fromRegs;
+const { PER_CPU_OFFSET_ADDR, THREAD_INFO_CPU_OFF } = fromKernelAbi;
+const { T1, T2 } = fromBpfRegs;
+const { VK } = fromCode;
+const { fitsI12 } = fromImm;
+const { OP } = fromOps;
 
 /** Internal MOV64 forms (kernel insn_is_mov_percpu_addr / insn_is_cast_user). */
 const BPF_ADDR_PERCPU = -1;

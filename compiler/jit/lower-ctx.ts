@@ -4,11 +4,18 @@
  */
 import type { Insn } from "../bpf/insn.js";
 import type { Reg } from "../riscv/regs.js";
-import { CONSUMED_LD_IMM64, type Consumed } from "../passes/map-registers.js";
+import type { Consumed } from "../passes/map-registers.js";
+import * as fromMapRegisters from "../passes/map-registers.js";
 import type { JitFunc } from "../passes/split-functions.js";
 import type { Asm } from "./emit.js";
-import { BPF_TO_RV } from "./bpf-regs.js";
-import { JitError } from "./errors.js";
+import * as fromBpfRegs from "./bpf-regs.js";
+import * as fromErrors from "./errors.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { CONSUMED_LD_IMM64 } = fromMapRegisters;
+const { BPF_TO_RV } = fromBpfRegs;
+const { JitError } = fromErrors;
 
 /** Options after defaults are applied. */
 export interface LowerOptions {

@@ -6,19 +6,26 @@
  * what the kernel's `rvoff -= ninsns_rvoff(e - s)` adjustment computes.
  */
 import type { Insn } from "../bpf/insn.js";
-import {
-  BPF_CALL, BPF_EXIT, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT,
-  BPF_JSLE, BPF_JSLT, BPF_K,
-  BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_X, bpfClass, bpfOp, bpfSrc,
-} from "../bpf/opcodes.js";
-import { X } from "../riscv/regs.js";
-import { ARRAY_MAX_ENTRIES_OFF, ARRAY_PTRS_OFF, PROG_BPF_FUNC_OFF, THREAD_INFO_CPU_OFF } from "../kernel-abi.js";
-import { BPF_FUNC_get_smp_processor_id, BPF_TAIL_CALL_OP } from "../passes/map-registers.js";
-import { T1, T2, T3, TCC, TCC_SAVED } from "./bpf-regs.js";
-import { VK } from "./code.js";
-import { fitsI12 } from "./imm.js";
+import * as fromOpcodes from "../bpf/opcodes.js";
+import * as fromRegs from "../riscv/regs.js";
+import * as fromKernelAbi from "../kernel-abi.js";
+import * as fromMapRegisters from "../passes/map-registers.js";
+import * as fromBpfRegs from "./bpf-regs.js";
+import * as fromCode from "./code.js";
+import * as fromImm from "./imm.js";
 import type { LowerCtx } from "./lower-ctx.js";
-import { OP } from "./ops.js";
+import * as fromOps from "./ops.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_K, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_X, bpfClass, bpfOp, bpfSrc } = fromOpcodes;
+const { X } = fromRegs;
+const { ARRAY_MAX_ENTRIES_OFF, ARRAY_PTRS_OFF, PROG_BPF_FUNC_OFF, THREAD_INFO_CPU_OFF } = fromKernelAbi;
+const { BPF_FUNC_get_smp_processor_id, BPF_TAIL_CALL_OP } = fromMapRegisters;
+const { T1, T2, T3, TCC, TCC_SAVED } = fromBpfRegs;
+const { VK } = fromCode;
+const { fitsI12 } = fromImm;
+const { OP } = fromOps;
 
 /** The conditions with an RV branch (all but JSET, which tests dst & src), by op >> 4 (an array, not a Set: every
  * branch of a program looks here). */

@@ -5,17 +5,26 @@
  * PROBE_MEM* modes are the verifier's rewrites of loads that may fault (BTF pointers, arena memory): they get an
  * exception-table entry, and arena accesses add the arena base (s7) first.
  */
-import { type Insn, LD_IMM64 } from "../bpf/insn.js";
-import {
-  BPF_ADD, BPF_AND, BPF_ATOMIC, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM,
-  BPF_MEMSX, BPF_OR, BPF_PSEUDO_FUNC, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_W, BPF_XCHG, BPF_XOR, bpfClass, bpfMode, bpfSize,
-} from "../bpf/opcodes.js";
-import { X, type Reg } from "../riscv/regs.js";
-import { ARENA, T1, T2, T3 } from "./bpf-regs.js";
-import { VK } from "./code.js";
-import { fitsI12 } from "./imm.js";
+import type { Insn } from "../bpf/insn.js";
+import * as fromInsn from "../bpf/insn.js";
+import * as fromOpcodes from "../bpf/opcodes.js";
+import type { Reg } from "../riscv/regs.js";
+import * as fromRegs from "../riscv/regs.js";
+import * as fromBpfRegs from "./bpf-regs.js";
+import * as fromCode from "./code.js";
+import * as fromImm from "./imm.js";
 import type { LowerCtx } from "./lower-ctx.js";
-import { OP } from "./ops.js";
+import * as fromOps from "./ops.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { LD_IMM64 } = fromInsn;
+const { BPF_ADD, BPF_AND, BPF_ATOMIC, BPF_CMPXCHG, BPF_DW, BPF_FETCH, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_OR, BPF_PSEUDO_FUNC, BPF_ST, BPF_STORE_REL, BPF_STX, BPF_W, BPF_XCHG, BPF_XOR, bpfClass, bpfMode, bpfSize } = fromOpcodes;
+const { X } = fromRegs;
+const { ARENA, T1, T2, T3 } = fromBpfRegs;
+const { VK } = fromCode;
+const { fitsI12 } = fromImm;
+const { OP } = fromOps;
 
 /** The verifier's internal load/store modes. */
 export const BPF_PROBE_MEM = 0x20;

@@ -8,16 +8,23 @@
  * One "finish ALU32" step zero-extends the result of every 32-bit ALU instruction that needs it (unless the
  * verifier inserted explicit zero-extensions); the per-class routines live in compiler/jit/lower-*.ts.
  */
-import { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, bpfClass } from "../bpf/opcodes.js";
+import * as fromOpcodes from "../bpf/opcodes.js";
 import { SEEN_CALL } from "../jit/bpf-regs.js";
 import { CodeBuf } from "../jit/code.js";
 import { Asm, type EmitIsa } from "../jit/emit.js";
-import { lowerAlu } from "../jit/lower-alu.js";
+import * as fromLowerAlu from "../jit/lower-alu.js";
 import { LowerCtx, type LowerOptions } from "../jit/lower-ctx.js";
-import { lowerJmp } from "../jit/lower-jmp.js";
-import { lowerMem } from "../jit/lower-mem.js";
+import * as fromLowerJmp from "../jit/lower-jmp.js";
+import * as fromLowerMem from "../jit/lower-mem.js";
 import type { Consumed, RegMapped, SeenRegs } from "./map-registers.js";
 import type { JitFunc } from "./split-functions.js";
+
+// Imported values the loop uses as module-local constants: it runs for every instruction, and V8 folds a module's
+// own constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, bpfClass } = fromOpcodes;
+const { lowerAlu } = fromLowerAlu;
+const { lowerJmp } = fromLowerJmp;
+const { lowerMem } = fromLowerMem;
 
 export interface LoweredFunc {
   fn: JitFunc;

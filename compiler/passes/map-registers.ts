@@ -12,12 +12,20 @@
  * Flags follow the kernel's init_regs exactly, over-approximation included: the destination register is marked for
  * every instruction but JA/CALL/EXIT/TAIL_CALL, and the source register for every opcode with a non-zero low nibble.
  */
-import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP } from "../bpf/opcodes.js";
-import { BPF_REG_AX, SEEN_CALL, SEEN_TAIL_CALL, seenBit, seenOf, TCC_SAVED } from "../jit/bpf-regs.js";
-import { JitError } from "../jit/errors.js";
-import { isLdImm64 } from "../bpf/insn.js";
-import { unitLength } from "../jit/units.js";
+import * as fromOpcodes from "../bpf/opcodes.js";
+import * as fromBpfRegs from "../jit/bpf-regs.js";
+import * as fromErrors from "../jit/errors.js";
+import * as fromInsn from "../bpf/insn.js";
+import * as fromUnits from "../jit/units.js";
 import type { JitFunc, Split } from "./split-functions.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP } = fromOpcodes;
+const { BPF_REG_AX, SEEN_CALL, SEEN_TAIL_CALL, seenBit, seenOf, TCC_SAVED } = fromBpfRegs;
+const { JitError } = fromErrors;
+const { isLdImm64 } = fromInsn;
+const { unitLength } = fromUnits;
 
 /** BPF_JMP | BPF_TAIL_CALL: the verifier's internal tail-call opcode (bpf_tail_call helper calls become this). */
 export const BPF_TAIL_CALL_OP = BPF_JMP | 0xf0;

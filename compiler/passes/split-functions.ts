@@ -5,10 +5,17 @@
  *   exception role, and a side table naming the callee function of each bpf-to-bpf call or BPF_PSEUDO_FUNC load.
  * Does not: compute addresses (they come with the layout, and calls are resolved in the extra pass, see encode.ts).
  */
-import { isLdImm64, type Insn } from "../bpf/insn.js";
-import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from "../bpf/opcodes.js";
+import type { Insn } from "../bpf/insn.js";
+import * as fromInsn from "../bpf/insn.js";
+import * as fromOpcodes from "../bpf/opcodes.js";
 import type { JitInput } from "../jit/input.js";
-import { JitError } from "../jit/errors.js";
+import * as fromErrors from "../jit/errors.js";
+
+// Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
+// constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
+const { isLdImm64 } = fromInsn;
+const { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } = fromOpcodes;
+const { JitError } = fromErrors;
 
 export interface JitFunc {
   index: number;
