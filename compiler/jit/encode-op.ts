@@ -147,7 +147,7 @@ function kindOf(op: number): number {
 
 const KIND = Uint8Array.from(OP_NAME, (_, op) => kindOf(op));
 /** Each row's fixed bits: function fields and the operands it fixes. */
-const MATCH = Uint32Array.from(OP_NAME, (m) => ROW_OF.get(m)!.match);
+const MATCH = Int32Array.from(OP_NAME, (m) => ROW_OF.get(m)!.match | 0); // as int32: the encoder works in 32-bit integer arithmetic
 const LIMIT = Uint8Array.from(OP_NAME, (m) => SHIFT_LIMIT[m] ?? 0);
 
 /** The bits each 32-bit op's register operands occupy: rd, rs1 and rs2 sit at the same place in every format. */
