@@ -148,12 +148,14 @@ function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, mu
     q += uHw[u]!;
     for (let v = uVar[u]!, end = uVar[u + 1]!; v < end; v++) extra += hw[v]!;
   }
-  const scratch = new CodeBuf(32, 1);
+  // The var items are emitted straight into the image: a code buffer whose code is the image, positioned at each.
+  const image = new CodeBuf(32, 1);
+  image.code = hws;
   for (let v = 0; v < nv; v++) {
-    scratch.n = scratch.hw = 0;
-    expandVar(scratch, f, st, v, multi, addrs, tailEpilogue, 2 * at[v]!);
-    if (scratch.hw !== hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
-    putCode(hws, at[v]!, scratch);
+    image.n = 0;
+    image.hw = at[v]!;
+    expandVar(image, f, st, v, multi, addrs, tailEpilogue, 2 * at[v]!);
+    if (image.hw - at[v]! !== hw[v] || image.code !== hws) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
   }
   return p;
 }
