@@ -19,7 +19,7 @@ import * as fromOps from "./ops.js";
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
 const { decode } = fromDecode;
-const { encodeInto } = fromEncodeOp;
+const { encodeInto, writeC, writeI, writeR } = fromEncodeOp;
 const { AQ, OP_HW, RL } = fromOps;
 
 /** Kinds of var items. */
@@ -121,13 +121,28 @@ export class CodeBuf {
 
   /** Appends a fixed instruction, encoded. */
   emit(op: number, rd: number, rs1: number, rs2: number, imm: number, fl = 0): void {
+    this.hw = encodeInto(this.room(op), this.hw, op, rd, rs1, rs2, imm, fl);
+  }
+
+  /** emit() for an R-type op, a compressed one and an I-type one (the assembler knows which it chose). */
+  emitR(op: number, rd: number, rs1: number, rs2: number): void {
+    this.hw = writeR(this.room(op), this.hw, op, rd, rs1, rs2);
+  }
+  emitC(op: number, rd: number, rs1: number, rs2: number, imm: number): void {
+    this.hw = writeC(this.room(op), this.hw, op, rd, rs1, rs2, imm);
+  }
+  emitI(op: number, rd: number, rs1: number, imm: number): void {
+    this.hw = writeI(this.room(op), this.hw, op, rd, rs1, imm);
+  }
+
+  /** Records op `op` and makes room for its code; returns the code array to write it into, at `hw`. */
+  private room(op: number): Uint16Array {
     const k = this.n;
     if (k === this.op.length) this.op = grow(this.op, k + 1);
     this.op[k] = op;
     this.n = k + 1;
-    const p = this.hw;
-    if (p + 2 > this.code.length) this.code = grow(this.code, p + 2);
-    this.hw = encodeInto(this.code, p, op, rd, rs1, rs2, imm, fl);
+    if (this.hw + 2 > this.code.length) this.code = grow(this.code, this.hw + 2);
+    return this.code;
   }
 
   /** Appends a var item and its placeholder op; returns the item's index. */

@@ -44,12 +44,12 @@ export class Asm {
 
   /** A 4-byte R-type op: rd = rs1 OP rs2. */
   r(op: number, rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.buf.emit(op, rd, rs1, rs2, 0);
+    this.buf.emitR(op, rd, rs1, rs2);
   }
 
   /** A 4-byte I-type op (also loads and jalr): rd = rs1 OP imm. */
   i(op: number, rd: Reg, rs1: Reg, imm: number): void {
-    this.buf.emit(op, rd, rs1, 0, imm);
+    this.buf.emitI(op, rd, rs1, imm);
   }
 
   /** A 4-byte store: *(rs1 + imm) = rs2. */
@@ -80,63 +80,63 @@ export class Asm {
   // ---- helpers that compress when the kernel's do -------------------------------------------------------------
 
   jalr(rd: Reg, rs: Reg, imm: number): void {
-    if (this.c && rd === X.ra && rs !== zero && imm === 0) this.buf.emit(OP["c.jalr"], 0, rs, 0, 0);
-    else if (this.c && rd === zero && rs !== zero && imm === 0) this.buf.emit(OP["c.jr"], 0, rs, 0, 0);
+    if (this.c && rd === X.ra && rs !== zero && imm === 0) this.buf.emitC(OP["c.jalr"], 0, rs, 0, 0);
+    else if (this.c && rd === zero && rs !== zero && imm === 0) this.buf.emitC(OP["c.jr"], 0, rs, 0, 0);
     else this.i(OP.jalr, rd, rs, imm);
   }
 
   mv(rd: Reg, rs: Reg): void {
-    if (this.c && rd !== zero && rs !== zero) this.buf.emit(OP["c.mv"], rd, 0, rs, 0);
+    if (this.c && rd !== zero && rs !== zero) this.buf.emitC(OP["c.mv"], rd, 0, rs, 0);
     else this.i(OP.addi, rd, rs, 0);
   }
 
   add(rd: Reg, rs1: Reg, rs2: Reg): void {
-    if (this.c && rd !== zero && rd === rs1 && rs2 !== zero) this.buf.emit(OP["c.add"], rd, 0, rs2, 0);
+    if (this.c && rd !== zero && rd === rs1 && rs2 !== zero) this.buf.emitC(OP["c.add"], rd, 0, rs2, 0);
     else this.r(OP.add, rd, rs1, rs2);
   }
 
   addi(rd: Reg, rs: Reg, imm: number): void {
     const c = this.c;
-    if (c && rd === sp && rs === sp && imm !== 0 && fitsI10(imm) && (imm & 0xf) === 0) this.buf.emit(OP["c.addi16sp"], sp, sp, 0, imm);
-    else if (c && isCReg(rd) && rs === sp && imm !== 0 && fitsU10(imm) && (imm & 3) === 0) this.buf.emit(OP["c.addi4spn"], rd, sp, 0, imm);
-    else if (c && rd !== zero && rd === rs && imm !== 0 && fitsI6(imm)) this.buf.emit(OP["c.addi"], rd, rd, 0, imm);
+    if (c && rd === sp && rs === sp && imm !== 0 && fitsI10(imm) && (imm & 0xf) === 0) this.buf.emitC(OP["c.addi16sp"], sp, sp, 0, imm);
+    else if (c && isCReg(rd) && rs === sp && imm !== 0 && fitsU10(imm) && (imm & 3) === 0) this.buf.emitC(OP["c.addi4spn"], rd, sp, 0, imm);
+    else if (c && rd !== zero && rd === rs && imm !== 0 && fitsI6(imm)) this.buf.emitC(OP["c.addi"], rd, rd, 0, imm);
     else this.i(OP.addi, rd, rs, imm);
   }
 
   li(rd: Reg, imm: number): void {
-    if (this.c && rd !== zero && fitsI6(imm)) this.buf.emit(OP["c.li"], rd, 0, 0, imm);
+    if (this.c && rd !== zero && fitsI6(imm)) this.buf.emitC(OP["c.li"], rd, 0, 0, imm);
     else this.i(OP.addi, rd, zero, imm);
   }
 
   /** rd = imm20 << 12; `imm20` as hi20() returns it (any sign; only its low 20 bits are encoded). */
   lui(rd: Reg, imm20: number): void {
-    if (this.c && rd !== zero && rd !== sp && imm20 !== 0 && fitsI6(imm20)) this.buf.emit(OP["c.lui"], rd, 0, 0, imm20);
+    if (this.c && rd !== zero && rd !== sp && imm20 !== 0 && fitsI6(imm20)) this.buf.emitC(OP["c.lui"], rd, 0, 0, imm20);
     else this.buf.emit(OP.lui, rd, 0, 0, imm20);
   }
 
   slli(rd: Reg, rs: Reg, sh: number): void {
-    if (this.c && rd !== zero && rd === rs && sh !== 0 && sh >>> 0 < 64) this.buf.emit(OP["c.slli"], rd, rd, 0, sh);
+    if (this.c && rd !== zero && rd === rs && sh !== 0 && sh >>> 0 < 64) this.buf.emitC(OP["c.slli"], rd, rd, 0, sh);
     else this.i(OP.slli, rd, rs, sh);
   }
 
   srli(rd: Reg, rs: Reg, sh: number): void {
-    if (this.c && isCReg(rd) && rd === rs && sh !== 0 && sh >>> 0 < 64) this.buf.emit(OP["c.srli"], rd, rd, 0, sh);
+    if (this.c && isCReg(rd) && rd === rs && sh !== 0 && sh >>> 0 < 64) this.buf.emitC(OP["c.srli"], rd, rd, 0, sh);
     else this.i(OP.srli, rd, rs, sh);
   }
 
   srai(rd: Reg, rs: Reg, sh: number): void {
-    if (this.c && isCReg(rd) && rd === rs && sh !== 0 && sh >>> 0 < 64) this.buf.emit(OP["c.srai"], rd, rd, 0, sh);
+    if (this.c && isCReg(rd) && rd === rs && sh !== 0 && sh >>> 0 < 64) this.buf.emitC(OP["c.srai"], rd, rd, 0, sh);
     else this.i(OP.srai, rd, rs, sh);
   }
 
   andi(rd: Reg, rs: Reg, imm: number): void {
-    if (this.c && isCReg(rd) && rd === rs && fitsI6(imm)) this.buf.emit(OP["c.andi"], rd, rd, 0, imm);
+    if (this.c && isCReg(rd) && rd === rs && fitsI6(imm)) this.buf.emitC(OP["c.andi"], rd, rd, 0, imm);
     else this.i(OP.andi, rd, rs, imm);
   }
 
   /** sub/or/and/xor/subw: the CA-format ops compress when rd == rs1 and both are RVC registers. */
   private ca(op4: number, opc: number, rd: Reg, rs1: Reg, rs2: Reg): void {
-    if (this.c && isCReg(rd) && rd === rs1 && isCReg(rs2)) this.buf.emit(opc, rd, rd, rs2, 0);
+    if (this.c && isCReg(rd) && rd === rs1 && isCReg(rs2)) this.buf.emitC(opc, rd, rd, rs2, 0);
     else this.r(op4, rd, rs1, rs2);
   }
   sub(rd: Reg, rs1: Reg, rs2: Reg): void {
@@ -156,31 +156,31 @@ export class Asm {
   }
 
   addiw(rd: Reg, rs: Reg, imm: number): void {
-    if (this.c && rd !== zero && rd === rs && fitsI6(imm)) this.buf.emit(OP["c.addiw"], rd, rd, 0, imm);
+    if (this.c && rd !== zero && rd === rs && fitsI6(imm)) this.buf.emitC(OP["c.addiw"], rd, rd, 0, imm);
     else this.i(OP.addiw, rd, rs, imm);
   }
 
   lw(rd: Reg, off: number, rs1: Reg): void {
-    if (this.c && rs1 === sp && rd !== zero && fitsU8(off) && (off & 3) === 0) this.buf.emit(OP["c.lwsp"], rd, sp, 0, off);
-    else if (this.c && isCReg(rd) && isCReg(rs1) && fitsU7(off) && (off & 3) === 0) this.buf.emit(OP["c.lw"], rd, rs1, 0, off);
+    if (this.c && rs1 === sp && rd !== zero && fitsU8(off) && (off & 3) === 0) this.buf.emitC(OP["c.lwsp"], rd, sp, 0, off);
+    else if (this.c && isCReg(rd) && isCReg(rs1) && fitsU7(off) && (off & 3) === 0) this.buf.emitC(OP["c.lw"], rd, rs1, 0, off);
     else this.i(OP.lw, rd, rs1, off);
   }
 
   sw(rs1: Reg, off: number, rs2: Reg): void {
-    if (this.c && rs1 === sp && fitsU8(off) && (off & 3) === 0) this.buf.emit(OP["c.swsp"], 0, sp, rs2, off);
-    else if (this.c && isCReg(rs1) && isCReg(rs2) && fitsU7(off) && (off & 3) === 0) this.buf.emit(OP["c.sw"], 0, rs1, rs2, off);
+    if (this.c && rs1 === sp && fitsU8(off) && (off & 3) === 0) this.buf.emitC(OP["c.swsp"], 0, sp, rs2, off);
+    else if (this.c && isCReg(rs1) && isCReg(rs2) && fitsU7(off) && (off & 3) === 0) this.buf.emitC(OP["c.sw"], 0, rs1, rs2, off);
     else this.s(OP.sw, rs1, off, rs2);
   }
 
   ld(rd: Reg, off: number, rs1: Reg): void {
-    if (this.c && rs1 === sp && rd !== zero && fitsU9(off) && (off & 7) === 0) this.buf.emit(OP["c.ldsp"], rd, sp, 0, off);
-    else if (this.c && isCReg(rd) && isCReg(rs1) && fitsU8(off) && (off & 7) === 0) this.buf.emit(OP["c.ld"], rd, rs1, 0, off);
+    if (this.c && rs1 === sp && rd !== zero && fitsU9(off) && (off & 7) === 0) this.buf.emitC(OP["c.ldsp"], rd, sp, 0, off);
+    else if (this.c && isCReg(rd) && isCReg(rs1) && fitsU8(off) && (off & 7) === 0) this.buf.emitC(OP["c.ld"], rd, rs1, 0, off);
     else this.i(OP.ld, rd, rs1, off);
   }
 
   sd(rs1: Reg, off: number, rs2: Reg): void {
-    if (this.c && rs1 === sp && fitsU9(off) && (off & 7) === 0) this.buf.emit(OP["c.sdsp"], 0, sp, rs2, off);
-    else if (this.c && isCReg(rs1) && isCReg(rs2) && fitsU8(off) && (off & 7) === 0) this.buf.emit(OP["c.sd"], 0, rs1, rs2, off);
+    if (this.c && rs1 === sp && fitsU9(off) && (off & 7) === 0) this.buf.emitC(OP["c.sdsp"], 0, sp, rs2, off);
+    else if (this.c && isCReg(rs1) && isCReg(rs2) && fitsU8(off) && (off & 7) === 0) this.buf.emitC(OP["c.sd"], 0, rs1, rs2, off);
     else this.s(OP.sd, rs1, off, rs2);
   }
 

@@ -185,15 +185,11 @@ const REG_BITS = Int32Array.from(OP_NAME, (_, op) => {
  */
 export function encodeInto(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
   const kind = KIND[op]!;
-  if (kind === K_CODEC) return codecInto(hws, p, op, rd, rs1, rs2, imm, fl);
+  if (kind === K_R || kind === K_R1) return writeR(hws, p, op, rd, rs1, rs2);
+  if (kind === K_I || kind === K_SHIFT) return writeI(hws, p, op, rd, rs1, imm);
+  if (kind === K_CODEC) return KEYED[op] === 1 ? writeC(hws, p, op, rd, rs1, rs2, imm) : codecInto(hws, p, op, rd, rs1, rs2, imm, fl);
   let w = MATCH[op]! | (((rd << 7) | (rs1 << 15) | (rs2 << 20)) & REG_BITS[op]!);
   switch (kind) {
-    case K_I:
-      w |= imm << 20;
-      break;
-    case K_SHIFT:
-      w = imm >= 0 && imm < LIMIT[op]! ? w | (imm << 20) : rawShift(OP_NAME[op]!, rd, rs1, imm);
-      break;
     case K_S:
       w |= packS(imm, 0, 0, 0, 0);
       break;
@@ -215,12 +211,45 @@ export function encodeInto(hws: Uint16Array, p: number, op: number, rd: number, 
   return p + 2;
 }
 
-/** encodeInto() for the ops without a packer here: through their format codec, remembered when compressed. */
-function codecInto(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
-  const w = codecEncode(op, rd, rs1, rs2, imm, fl);
+/*
+ * encodeInto() by format, for callers that know it (the assembler's raw forms and compressed choices): no dispatch.
+ */
+
+/** An R-type op (or a unary one whose rs2 field the row fixes): rd = rs1 OP rs2. */
+export function writeR(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number): number {
+  const w = MATCH[op]! | (((rd << 7) | (rs1 << 15) | (rs2 << 20)) & REG_BITS[op]!);
   hws[p] = w;
-  if (KEYED[op] === 1) return p + 1; // compressed
-  hws[p + 1] = w >>> 16; // fence
+  hws[p + 1] = w >>> 16;
+  return p + 2;
+}
+
+/** An I-type op (loads, jalr, immediate shifts: a shift amount out of range takes the kernel's raw encoding). */
+export function writeI(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, imm: number): number {
+  const limit = LIMIT[op]!;
+  const w = limit !== 0 && !(imm >= 0 && imm < limit) ? rawShift(OP_NAME[op]!, rd, rs1, imm) : MATCH[op]! | (rd << 7) | (rs1 << 15) | (imm << 20);
+  hws[p] = w;
+  hws[p + 1] = w >>> 16;
+  return p + 2;
+}
+
+/** A compressed op, from the remembered encodings (below) when it has been seen. */
+export function writeC(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number): number {
+  if (imm < -1024 || imm >= 1024) {
+    hws[p] = codecEncode(op, rd, rs1, rs2, imm, 0); // not a compressed immediate: the codec will say so
+    return p + 1;
+  }
+  const a = (op << 16) | (rd << 11) | (imm + 1024);
+  const b = (rs1 << 5) | rs2;
+  const e = Math.imul(a ^ (b << 23), 0x9e3779b1) >>> (32 - CACHE_BITS); // Fibonacci hashing
+  hws[p] = tagA[e] === a && tagB[e] === b ? cached[e]! : codecEncode(op, rd, rs1, rs2, imm, 0);
+  return p + 1;
+}
+
+/** encodeInto() for the 32-bit ops without a packer here (fence): through their format codec. */
+function codecInto(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number, fl: number): number {
+  const w = CODEC_ENCODE[op]!(rd, rs1, rs2, imm, fl);
+  hws[p] = w;
+  hws[p + 1] = w >>> 16;
   return p + 2;
 }
 
