@@ -19,7 +19,7 @@ import * as fromOps from "./ops.js";
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
 const { decode } = fromDecode;
-const { encodeInto, writeC, writeI, writeR } = fromEncodeOp;
+const { encodeInto, writeC, writeI, writeR, writeS, writeU } = fromEncodeOp;
 const { AQ, OP_HW, RL } = fromOps;
 
 /** Kinds of var items. */
@@ -124,7 +124,7 @@ export class CodeBuf {
     this.hw = encodeInto(this.room(op), this.hw, op, rd, rs1, rs2, imm, fl);
   }
 
-  /** emit() for an R-type op, a compressed one and an I-type one (the assembler knows which it chose). */
+  /** emit() for an op whose format the caller knows (the assembler's raw forms and compressed choices). */
   emitR(op: number, rd: number, rs1: number, rs2: number): void {
     this.hw = writeR(this.room(op), this.hw, op, rd, rs1, rs2);
   }
@@ -133,6 +133,12 @@ export class CodeBuf {
   }
   emitI(op: number, rd: number, rs1: number, imm: number): void {
     this.hw = writeI(this.room(op), this.hw, op, rd, rs1, imm);
+  }
+  emitS(op: number, rs1: number, rs2: number, imm: number): void {
+    this.hw = writeS(this.room(op), this.hw, op, rs1, rs2, imm);
+  }
+  emitU(op: number, rd: number, imm: number): void {
+    this.hw = writeU(this.room(op), this.hw, op, rd, imm);
   }
 
   /** Records op `op` and makes room for its code; returns the code array to write it into, at `hw`. */

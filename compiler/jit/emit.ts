@@ -54,7 +54,7 @@ export class Asm {
 
   /** A 4-byte store: *(rs1 + imm) = rs2. */
   s(op: number, rs1: Reg, imm: number, rs2: Reg): void {
-    this.buf.emit(op, 0, rs1, rs2, imm);
+    this.buf.emitS(op, rs1, rs2, imm);
   }
 
   /** A conditional branch with a fixed byte offset (local control flow inside one idiom). */
@@ -111,7 +111,7 @@ export class Asm {
   /** rd = imm20 << 12; `imm20` as hi20() returns it (any sign; only its low 20 bits are encoded). */
   lui(rd: Reg, imm20: number): void {
     if (this.c && rd !== zero && rd !== sp && imm20 !== 0 && fitsI6(imm20)) this.buf.emitC(OP["c.lui"], rd, 0, 0, imm20);
-    else this.buf.emit(OP.lui, rd, 0, 0, imm20);
+    else this.buf.emitU(OP.lui, rd, imm20);
   }
 
   slli(rd: Reg, rs: Reg, sh: number): void {

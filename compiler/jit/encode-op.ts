@@ -188,16 +188,12 @@ export function encodeInto(hws: Uint16Array, p: number, op: number, rd: number, 
   if (kind === K_R || kind === K_R1) return writeR(hws, p, op, rd, rs1, rs2);
   if (kind === K_I || kind === K_SHIFT) return writeI(hws, p, op, rd, rs1, imm);
   if (kind === K_CODEC) return KEYED[op] === 1 ? writeC(hws, p, op, rd, rs1, rs2, imm) : codecInto(hws, p, op, rd, rs1, rs2, imm, fl);
+  if (kind === K_S) return writeS(hws, p, op, rs1, rs2, imm);
+  if (kind === K_U) return writeU(hws, p, op, rd, imm);
   let w = MATCH[op]! | (((rd << 7) | (rs1 << 15) | (rs2 << 20)) & REG_BITS[op]!);
   switch (kind) {
-    case K_S:
-      w |= packS(imm, 0, 0, 0, 0);
-      break;
     case K_B:
       w |= packB(imm, 0, 0, 0, 0);
-      break;
-    case K_U:
-      w |= packU(imm, 0, 0);
       break;
     case K_J:
       w |= packJ(imm, 0, 0);
@@ -227,6 +223,22 @@ export function writeR(hws: Uint16Array, p: number, op: number, rd: number, rs1:
 export function writeI(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, imm: number): number {
   const limit = LIMIT[op]!;
   const w = limit !== 0 && !(imm >= 0 && imm < limit) ? rawShift(OP_NAME[op]!, rd, rs1, imm) : MATCH[op]! | (rd << 7) | (rs1 << 15) | (imm << 20);
+  hws[p] = w;
+  hws[p + 1] = w >>> 16;
+  return p + 2;
+}
+
+/** An S-type op (stores): *(rs1 + imm) = rs2. */
+export function writeS(hws: Uint16Array, p: number, op: number, rs1: number, rs2: number, imm: number): number {
+  const w = MATCH[op]! | (rs1 << 15) | (rs2 << 20) | packS(imm, 0, 0, 0, 0);
+  hws[p] = w;
+  hws[p + 1] = w >>> 16;
+  return p + 2;
+}
+
+/** A U-type op (lui, auipc): the 20-bit field `imm`. */
+export function writeU(hws: Uint16Array, p: number, op: number, rd: number, imm: number): number {
+  const w = MATCH[op]! | (rd << 7) | packU(imm, 0, 0);
   hws[p] = w;
   hws[p + 1] = w >>> 16;
   return p + 2;
