@@ -109,13 +109,14 @@ function lowerOptions(v: JitInput, opts: JitOptions): LowerOptions {
 /**
  * BPF exceptions need frame pointers: bpf_throw finds the boundary's frame by walking {fp, ra} records
  * (bpf_jit_supports_exceptions() in the RISC-V patch is IS_ENABLED(CONFIG_FRAME_POINTER)). Without them the
- * kernel's verifier refuses the bpf_throw call; so do we, with its message.
+ * kernel's verifier refuses the bpf_throw call itself (check_kfunc_call), so we do too, at that call and with its
+ * message; a declared exception callback in a program that never throws is no reason to refuse.
  */
 function checkExceptionSupport(v: JitInput, opts: JitOptions): void {
-  const uses = v.exceptionCb !== undefined || v.subprogs.some((s) => s.isExceptionCb || s.isExceptionBoundary);
-  if (!uses || opts.framePointer) return;
+  if (opts.framePointer) return;
   const name = (id: number): string => opts.kfuncName?.(id) ?? v.kfuncs?.get(id) ?? modelKfuncName(id) ?? `kfunc#${id}`;
   const at = v.insns.findIndex((x) => x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_KFUNC_CALL && name(x.imm) === "bpf_throw");
-  const id = at >= 0 ? v.insns[at]!.imm : 1;
-  throw new JitError(`JIT does not support calling kfunc ${name(id)}#${id}`, at >= 0 ? at : undefined);
+  if (at < 0) return;
+  const id = v.insns[at]!.imm;
+  throw new JitError(`JIT does not support calling kfunc ${name(id)}#${id}`, at);
 }

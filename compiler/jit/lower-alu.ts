@@ -181,6 +181,7 @@ function lowerMovX(c: LowerCtx, x: Insn, rd: Reg, is64: boolean): boolean {
     a.sh3add(T1, T1, T2);
     a.ld(T1, 0, T1);
     a.add(rd, rd, T1);
+    return false; // the sequence is the whole instruction, as in the kernel (no zero-extension, whatever imm holds)
   }
   if (x.imm === 1) {
     a.zextw(rd, rd); // the verifier's explicit zero-extension

@@ -68,8 +68,16 @@ describe("BPF exceptions", () => {
     expect([out.funcs[0]!.isExceptionBoundary, out.funcs[1]!.isExceptionCb]).toEqual([true, true]);
   });
 
-  it("without frame pointers a program that throws is refused with the kernel's message", () => {
-    expect(() => compileVerified(throwing())).toThrow("JIT does not support calling kfunc bpf_throw#1");
+  it("without frame pointers a program that throws is refused with the kernel's message, at the call", () => {
+    expect(() => compileVerified(throwing())).toThrow("JIT does not support calling kfunc bpf_throw#1 (insn 1)");
+  });
+
+  it("without frame pointers a declared callback in a program that never throws is compiled, not refused", () => {
+    const quiet = throwing();
+    const insns = quiet.insns.map((x, i) => (i === 1 ? b.mov64Imm(R0, 0) : x));
+    const out = compileVerified({ ...quiet, insns });
+    expect(out.funcs).toHaveLength(2);
+    expect(out.funcs[1]!.isExceptionCb).toBe(true);
   });
 });
 

@@ -174,3 +174,16 @@ describe("internal instructions of the verifier's rewrites", () => {
     expect(() => compile([insn(0xb9, R0, R1, 8, 0), b.exit()])).toThrow(/arena access \(PROBE_MEM32\) in a program without an arena/);
   });
 });
+
+describe("the per-CPU address move (insn_is_mov_percpu_addr: MOV64 X with off = BPF_ADDR_PERCPU)", () => {
+  const percpu = (imm: number) => insn(BPF_ALU64 | BPF_MOV | 0x08, R0, R1, -1, imm);
+  it("adds __per_cpu_offset[cpu] (thread_info.cpu at tp+32, Zba sh3add) and nothing else", () => {
+    const code = one(percpu(0), "rv64imac_zba_zbb");
+    expect(code[0]).toBe("c.mv a5,a0");
+    expect(code.slice(1, 2)).toEqual(["lw t1,32(tp)"]);
+    expect(code.slice(-3)).toEqual(["sh3add t1,t1,t2", "ld t1,0(t1)", "c.add a5,t1"]);
+  });
+  it("is the whole instruction: an imm of 1 does not add the verifier's zero-extension", () => {
+    expect(one(percpu(1), "rv64imac_zba_zbb")).toEqual(one(percpu(0), "rv64imac_zba_zbb"));
+  });
+});
