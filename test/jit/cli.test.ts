@@ -7,24 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
-import type { CliIo } from "../../cli/io.js";
+import { memoryIo as memoryIoWith, type MemoryIo } from "../support/io.js";
 
-function memoryIo(cwd = process.cwd()): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    env: {},
-    cwd,
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
+const memoryIo = (cwd = process.cwd()): MemoryIo => memoryIoWith({ cwd });
 
 const R0_1_EXIT = "b7000000010000009500000000000000"; // r0 = 1; exit
 

@@ -3,25 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../cli/io.js";
 import { main } from "../../cli/main.js";
+import { memoryIo, type MemoryIo } from "../support/io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rvjit-rv-cli-"));
 
-function run(args: string[]): { code: Promise<number>; io: CliIo & { stdout: string; stderr: string } } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    env: {},
-    cwd: dir,
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
+function run(args: string[]): { code: Promise<number>; io: MemoryIo } {
+  const io = memoryIo({ cwd: dir });
   return { code: main(args, io), io };
 }
 

@@ -10,14 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { runElf } from "../../runtime/linux-user/process.js";
-import type { CliIo } from "../../cli/io.js";
+import { memoryIo } from "../support/io.js";
 import { repoRoot, requireTool } from "../support/tools.js";
-
-/** A CliIo that keeps what a command prints. */
-function memoryIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: "", stderr: "", env: {}, cwd: process.cwd(), isTTY: false, out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
-  return io;
-}
 
 const gcc = requireTool("gcc");
 const qemu = requireTool("qemu");
