@@ -132,7 +132,6 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
 function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, slotHw: Int32Array): number {
   const { code, vpos, uSlot, uLast, uHw, uVar, nu, nv } = f.body;
   const { at, hw } = st;
-  const bodyStart = p;
   let q = 0; // position in the fixed code
   for (let v = 0; v < nv; v++) {
     for (const end = vpos[v]!; q < end; q++) hws[p++] = code[q]!;
@@ -140,13 +139,17 @@ function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, mu
     p += hw[v]!;
   }
   for (const end = f.body.hw; q < end; q++) hws[p++] = code[q]!;
-  // Where each unit starts: its fixed code's position plus the var items before it.
-  let extra = bodyStart;
+  // Where each unit starts: its fixed code's position plus the var items before it, which is how far the unit's
+  // first var item landed past its own fixed position (at - vpos, checked above), or past the end for the units after
+  // the last one. A unit is one or two slots: both are written (the same slot twice for one), without an inner loop.
+  const afterLast = p - f.body.hw;
   q = 0;
   for (let u = 0; u < nu; u++) {
-    for (let s = uSlot[u]!, last = uLast[u]!; s <= last; s++) slotHw[s] = q + extra;
+    const v = uVar[u]!;
+    const start = q + (v < nv ? at[v]! - vpos[v]! : afterLast);
+    slotHw[uSlot[u]!] = start;
+    slotHw[uLast[u]!] = start;
     q += uHw[u]!;
-    for (let v = uVar[u]!, end = uVar[u + 1]!; v < end; v++) extra += hw[v]!;
   }
   // The var items are emitted straight into the image: a code buffer whose code is the image, positioned at each.
   const image = new CodeBuf(32, 1);
