@@ -42,10 +42,18 @@ export function lower(m: RegMapped, opts: LowerOptions, isa: EmitIsa): Lowered {
 }
 
 function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: LowerOptions, isa: EmitIsa): LoweredFunc {
-  const insns = fn.insns;
-  const body = new CodeBuf(insns.length * 2 + 8, insns.length); // most instructions take one or two ops; it grows
+  const body = new CodeBuf(fn.insns.length * 2 + 8, fn.insns.length); // most instructions take one or two ops; it grows
   const a = new Asm(body, isa);
-  const c = new LowerCtx(a, fn, opts, (seen.final & SEEN_CALL) !== 0, consumed);
+  lowerUnits(new LowerCtx(a, fn, opts, (seen.final & SEEN_CALL) !== 0, consumed), body, a);
+  return { fn, seen, body };
+}
+
+/** The loop over the function's units, on its own: V8 then optimizes it whole (with the code after it, which a loop
+ * optimized on entry, on-stack, has never seen run, and deoptimizes on at every call). */
+function lowerUnits(c: LowerCtx, body: CodeBuf, a: Asm): void {
+  const insns = c.fn.insns;
+  const consumed = c.consumed;
+  const verifierZext = c.opts.verifierZext;
   for (let i = 0; i < insns.length; ) {
     const x = insns[i]!;
     const len = i + 1 < insns.length && consumed[i + 1] !== 0 ? 2 : 1;
@@ -55,7 +63,7 @@ function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: Lo
     const cls = bpfClass(x.code);
     if (cls === BPF_ALU || cls === BPF_ALU64) {
       const finish = lowerAlu(c, x);
-      if (finish && !opts.verifierZext) a.zextw(c.reg(x.dst), c.reg(x.dst)); // finish ALU32: clear the upper half
+      if (finish && !verifierZext) a.zextw(c.reg(x.dst), c.reg(x.dst)); // finish ALU32: clear the upper half
     } else if (cls === BPF_JMP || cls === BPF_JMP32) {
       lowerJmp(c, x);
     } else {
@@ -64,5 +72,4 @@ function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: Lo
     body.endUnit(i + len - 1);
     i += len;
   }
-  return { fn, seen, body };
 }
