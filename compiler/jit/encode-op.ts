@@ -244,8 +244,20 @@ export function writeU(hws: Uint16Array, p: number, op: number, rd: number, imm:
   return p + 2;
 }
 
-/** A compressed op, from the remembered encodings (below) when it has been seen. */
+/** A compressed op: the register and 6-bit immediate forms packed directly (CPACK), the others from the remembered
+ * encodings (below) when they have been seen. */
 export function writeC(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number): number {
+  const pack = CPACK[op]!;
+  if (pack !== C_CACHED) {
+    // bit 12 and bits 6:2 hold imm[5] and imm[4:0] (CI, CB); CR, CA and CJR have no immediate (imm 0)
+    const immBits = ((imm & 0x20) << 7) | ((imm & 0x1f) << 2);
+    if (pack === C_RD_RS2) hws[p] = MATCH[op]! | (rd << 7) | (rs2 << 2);
+    else if (pack === C_RD3_RS2) hws[p] = MATCH[op]! | ((rd & 7) << 7) | ((rs2 & 7) << 2);
+    else if (pack === C_RD_IMM) hws[p] = MATCH[op]! | (rd << 7) | immBits;
+    else if (pack === C_RD3_IMM) hws[p] = MATCH[op]! | ((rd & 7) << 7) | immBits;
+    else hws[p] = MATCH[op]! | (rs1 << 7); // C_RS1
+    return p + 1;
+  }
   if (imm < -1024 || imm >= 1024) {
     hws[p] = codecEncode(op, rd, rs1, rs2, imm, 0); // not a compressed immediate: the codec will say so
     return p + 1;
@@ -297,6 +309,23 @@ function codecEncode(op: number, rd: number, rs1: number, rs2: number, imm: numb
   cached[e] = w;
   return w;
 }
+
+/**
+ * How writeC packs each compressed op directly (quadrant, funct and fixed fields come from the row's match bits):
+ * the CR forms c.mv, c.add (rd at 11:7, rs2 at 6:2); the CA forms c.sub ... c.subw (rd' at 9:7, rs2' at 4:2); the
+ * CI forms c.li, c.lui, c.addi, c.addiw, c.slli (rd at 11:7, imm[5] at 12, imm[4:0] at 6:2); the CB forms c.srli,
+ * c.srai, c.andi (rd' at 9:7, the same immediate bits); c.jr, c.jalr (rs1 at 11:7). C_CACHED: the others (their
+ * immediates are scrambled), through the cache. Operands are not range-checked (see encodeInto above).
+ */
+const C_CACHED = 0, C_RD_RS2 = 1, C_RD3_RS2 = 2, C_RD_IMM = 3, C_RD3_IMM = 4, C_RS1 = 5;
+const C_FORMS: Readonly<Record<string, number>> = {
+  "c.mv": C_RD_RS2, "c.add": C_RD_RS2,
+  "c.sub": C_RD3_RS2, "c.xor": C_RD3_RS2, "c.or": C_RD3_RS2, "c.and": C_RD3_RS2, "c.subw": C_RD3_RS2,
+  "c.li": C_RD_IMM, "c.lui": C_RD_IMM, "c.addi": C_RD_IMM, "c.addiw": C_RD_IMM, "c.slli": C_RD_IMM,
+  "c.srli": C_RD3_IMM, "c.srai": C_RD3_IMM, "c.andi": C_RD3_IMM,
+  "c.jr": C_RS1, "c.jalr": C_RS1,
+};
+const CPACK = Uint8Array.from(OP_NAME, (m) => C_FORMS[m] ?? C_CACHED);
 
 /** Ops whose encodings are remembered: the compressed ones (everything encoded through a codec is 16-bit here). */
 const KEYED = Uint8Array.from(OP_NAME, (m, op) => (KIND[op] === K_CODEC && m.startsWith("c.") ? 1 : 0));
