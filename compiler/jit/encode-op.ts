@@ -244,18 +244,16 @@ export function writeU(hws: Uint16Array, p: number, op: number, rd: number, imm:
   return p + 2;
 }
 
-/** A compressed op: the register and 6-bit immediate forms packed directly (CPACK), the others from the remembered
+/** A compressed op: the register and 6-bit immediate forms packed directly (CFIELDS), the others from the remembered
  * encodings (below) when they have been seen. */
 export function writeC(hws: Uint16Array, p: number, op: number, rd: number, rs1: number, rs2: number, imm: number): number {
-  const pack = CPACK[op]!;
-  if (pack !== C_CACHED) {
-    // bit 12 and bits 6:2 hold imm[5] and imm[4:0] (CI, CB); CR, CA and CJR have no immediate (imm 0)
-    const immBits = ((imm & 0x20) << 7) | ((imm & 0x1f) << 2);
-    if (pack === C_RD_RS2) hws[p] = MATCH[op]! | (rd << 7) | (rs2 << 2);
-    else if (pack === C_RD3_RS2) hws[p] = MATCH[op]! | ((rd & 7) << 7) | ((rs2 & 7) << 2);
-    else if (pack === C_RD_IMM) hws[p] = MATCH[op]! | (rd << 7) | immBits;
-    else if (pack === C_RD3_IMM) hws[p] = MATCH[op]! | ((rd & 7) << 7) | immBits;
-    else hws[p] = MATCH[op]! | (rs1 << 7); // C_RS1
+  const f = CFIELDS[op]!;
+  if (f !== 0) {
+    // masks rather than a branch per form: rd and rs1 share bits 11:7 (rd' bits 9:7), rs2 goes to 6:2 (rs2' 4:2),
+    // imm[5] to bit 12 and imm[4:0] to 6:2
+    const regs = ((rd & f) | (rs1 & (f >> 5))) << 7 | (rs2 & (f >> 10)) << 2;
+    const immBits = (((imm & 0x20) << 7) | ((imm & 0x1f) << 2)) & -(f >> 15);
+    hws[p] = MATCH[op]! | regs | immBits;
     return p + 1;
   }
   if (imm < -1024 || imm >= 1024) {
@@ -311,21 +309,22 @@ function codecEncode(op: number, rd: number, rs1: number, rs2: number, imm: numb
 }
 
 /**
- * How writeC packs each compressed op directly (quadrant, funct and fixed fields come from the row's match bits):
- * the CR forms c.mv, c.add (rd at 11:7, rs2 at 6:2); the CA forms c.sub ... c.subw (rd' at 9:7, rs2' at 4:2); the
- * CI forms c.li, c.lui, c.addi, c.addiw, c.slli (rd at 11:7, imm[5] at 12, imm[4:0] at 6:2); the CB forms c.srli,
- * c.srai, c.andi (rd' at 9:7, the same immediate bits); c.jr, c.jalr (rs1 at 11:7). C_CACHED: the others (their
- * immediates are scrambled), through the cache. Operands are not range-checked (see encodeInto above).
+ * Which operand fields writeC packs directly for each compressed op, as masks (the quadrant, funct and fixed fields
+ * are the row's match bits): bits 4:0 the rd mask (31: rd at 11:7; 7: rd' at 9:7), bits 9:5 the rs1 mask (at 11:7),
+ * bits 14:10 the rs2 mask (31: at 6:2; 7: rs2' at 4:2), bit 15 the 6-bit immediate (imm[5] at 12, imm[4:0] at 6:2).
+ * The CR forms c.mv, c.add; the CA forms c.sub ... c.subw; the CI forms c.li, c.lui, c.addi, c.addiw, c.slli; the
+ * CB forms c.srli, c.srai, c.andi; c.jr, c.jalr. 0: the others (their immediates are scrambled), through the cache.
+ * Operands are not range-checked (see encodeInto above).
  */
-const C_CACHED = 0, C_RD_RS2 = 1, C_RD3_RS2 = 2, C_RD_IMM = 3, C_RD3_IMM = 4, C_RS1 = 5;
-const C_FORMS: Readonly<Record<string, number>> = {
-  "c.mv": C_RD_RS2, "c.add": C_RD_RS2,
-  "c.sub": C_RD3_RS2, "c.xor": C_RD3_RS2, "c.or": C_RD3_RS2, "c.and": C_RD3_RS2, "c.subw": C_RD3_RS2,
-  "c.li": C_RD_IMM, "c.lui": C_RD_IMM, "c.addi": C_RD_IMM, "c.addiw": C_RD_IMM, "c.slli": C_RD_IMM,
-  "c.srli": C_RD3_IMM, "c.srai": C_RD3_IMM, "c.andi": C_RD3_IMM,
-  "c.jr": C_RS1, "c.jalr": C_RS1,
+const RD = 31, RD3 = 7, RS1 = 31 << 5, RS2 = 31 << 10, RS2_3 = 7 << 10, IMM6 = 1 << 15;
+const C_FIELDS: Readonly<Record<string, number>> = {
+  "c.mv": RD | RS2, "c.add": RD | RS2,
+  "c.sub": RD3 | RS2_3, "c.xor": RD3 | RS2_3, "c.or": RD3 | RS2_3, "c.and": RD3 | RS2_3, "c.subw": RD3 | RS2_3,
+  "c.li": RD | IMM6, "c.lui": RD | IMM6, "c.addi": RD | IMM6, "c.addiw": RD | IMM6, "c.slli": RD | IMM6,
+  "c.srli": RD3 | IMM6, "c.srai": RD3 | IMM6, "c.andi": RD3 | IMM6,
+  "c.jr": RS1, "c.jalr": RS1,
 };
-const CPACK = Uint8Array.from(OP_NAME, (m) => C_FORMS[m] ?? C_CACHED);
+const CFIELDS = Uint16Array.from(OP_NAME, (m) => C_FIELDS[m] ?? 0);
 
 /** Ops whose encodings are remembered: the compressed ones (everything encoded through a codec is 16-bit here). */
 const KEYED = Uint8Array.from(OP_NAME, (m, op) => (KIND[op] === K_CODEC && m.startsWith("c.") ? 1 : 0));
