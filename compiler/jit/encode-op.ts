@@ -251,7 +251,7 @@ export function writeC(hws: Uint16Array, p: number, op: number, rd: number, rs1:
   if (f !== 0) {
     // masks rather than a branch per form: rd and rs1 share bits 11:7 (rd' bits 9:7), rs2 goes to 6:2 (rs2' 4:2),
     // imm[5] to bit 12 and imm[4:0] to 6:2
-    const regs = ((rd & f) | (rs1 & (f >> 5))) << 7 | (rs2 & (f >> 10)) << 2;
+    const regs = (((rd & f) | (rs1 & (f >> 5))) << 7) | ((rs2 & (f >> 10)) << 2); // rs1 and rs2 < 32: only their masks count
     const immBits = (((imm & 0x20) << 7) | ((imm & 0x1f) << 2)) & -(f >> 15);
     hws[p] = MATCH[op]! | regs | immBits;
     return p + 1;
