@@ -90,13 +90,18 @@ function arenaAddr(c: LowerCtx, tmp: Reg, base: Reg): Reg {
   return tmp;
 }
 
+/** tmp = base + off, for an offset beyond 12 bits: the access then goes through 0(tmp) (emit_imm + emit_add). */
+function farBase(c: LowerCtx, off: number, base: Reg, tmp: Reg): Reg {
+  c.a.imm(tmp, off);
+  c.a.add(tmp, tmp, base);
+  return tmp;
+}
+
 /** rd = *(size *)(rs + off), sign- or zero-extended. */
 function load(c: LowerCtx, rd: Reg, off: number, rs: Reg, size: number, signed: boolean): void {
   const a = c.a;
   if (!fitsI12(off)) {
-    a.imm(T1, off);
-    a.add(T1, T1, rs);
-    rs = T1;
+    rs = farBase(c, off, rs, T1);
     off = 0;
   }
   if (size === BPF_DW) a.ld(rd, off, rs);
@@ -105,11 +110,8 @@ function load(c: LowerCtx, rd: Reg, off: number, rs: Reg, size: number, signed: 
 
 /** *(size *)(rd + off) = rs. */
 function store(c: LowerCtx, rd: Reg, off: number, rs: Reg, size: number): void {
-  const a = c.a;
   if (!fitsI12(off)) {
-    a.imm(T1, off);
-    a.add(T1, T1, rd);
-    rd = T1;
+    rd = farBase(c, off, rd, T1);
     off = 0;
   }
   storeTo(c, rd, off, rs, size);
@@ -120,9 +122,7 @@ function storeImm(c: LowerCtx, rd: Reg, off: number, imm: number, size: number):
   const a = c.a;
   a.imm(T1, imm);
   if (!fitsI12(off)) {
-    a.imm(T2, off);
-    a.add(T2, T2, rd);
-    rd = T2;
+    rd = farBase(c, off, rd, T2);
     off = 0;
   }
   storeTo(c, rd, off, T1, size);
@@ -168,10 +168,7 @@ function atomic(c: LowerCtx, x: Insn, size: number): void {
   if (!c.opts.hasA) c.fail("atomic instructions need the A extension");
   if (x.off !== 0) {
     if (fitsI12(x.off)) a.addi(T1, rd, x.off);
-    else {
-      a.imm(T1, x.off);
-      a.add(T1, T1, rd);
-    }
+    else farBase(c, x.off, rd, T1);
     rd = T1;
   }
   const fetch = (imm & BPF_FETCH) !== 0;
