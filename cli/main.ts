@@ -52,7 +52,7 @@ async function verbModule(argv: readonly string[]): Promise<{ register: Registra
 function makeCli(modules: ReadonlyArray<{ register: Registrar }>, io: CliIo): ReturnType<typeof cac> {
   const cli = cac("rvjit");
   for (const m of modules) m.register(cli, io);
-  cli.help();
+  cli.help(withoutNegatedDefaults);
   cli.version("0.1.0");
   return cli;
 }
@@ -89,4 +89,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     }
     throw e;
   }
+}
+
+/**
+ * cac gives every `--no-x` option a default of true (meaning: x is on) and prints it as "(default: true)" beside
+ * `--no-x`, which reads as if the negation were on by default. Drop that note from the help text.
+ */
+function withoutNegatedDefaults(sections: { title?: string; body: string }[]): { title?: string; body: string }[] {
+  return sections.map((s) => ({ ...s, body: s.body.replace(/^(\s+--no-\S.*?)\s*\(default: true\)\s*$/gm, "$1") }));
 }
