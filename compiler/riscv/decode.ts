@@ -19,24 +19,20 @@
  * A compressed form decodes with the operands of the instruction it expands to (c.addi a0,1: rd = rs1 = a0;
  * c.lwsp: rs1 = sp; c.mv: rs1 = zero), so `expand(d)` only renames it.
  */
+import type { DecodedFields } from "./formats.js";
 import { hasExt, type IsaConfig } from "./isa-config.js";
 import type { Mnemonic } from "./isa.js";
 import { ROW_OF, ROWS, type Row } from "./rows.js";
 
-export interface Decoded {
+/**
+ * A decoded instruction: its row, and the operand fields the row's format fills in (formats.ts DecodedFields;
+ * imm is in the instruction's own units: bytes for offsets, the 20-bit field (signed) for lui/auipc/c.lui, shamt).
+ */
+export interface Decoded extends DecodedFields {
   m: Mnemonic;
   /** The row's index in table order (MNEMONICS[op] === m): a small integer to switch on. */
   op: number;
   size: 2 | 4;
-  rd: number;
-  rs1: number;
-  rs2: number;
-  /** In the instruction's own units: bytes for offsets, the 20-bit field (signed) for lui/auipc/c.lui, shamt. */
-  imm: number;
-  aq: boolean;
-  rl: boolean;
-  pred: number;
-  succ: number;
 }
 
 function blank(r: Row): Decoded {

@@ -75,7 +75,7 @@ export interface FormatCodec {
   decode(w: number, d: DecodedFields): void;
 }
 
-/** The mutable operand fields a decoder fills in (a subset of decode.ts's Decoded). */
+/** The mutable operand fields a decoder fills in (decode.ts's Decoded extends it with the row). */
 export interface DecodedFields {
   rd: number;
   rs1: number;
