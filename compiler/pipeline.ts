@@ -7,7 +7,7 @@
 import type { Insn } from "./bpf/insn.js";
 import { BPF_CALL, BPF_FUNC_tail_call, BPF_JMP, BPF_PSEUDO_KFUNC_CALL } from "./bpf/opcodes.js";
 import { kfuncName as modelKfuncName } from "./bpf/helper-names.js";
-import { subprogStarts } from "./bpf/subprogs.js";
+import { scanCalls } from "./bpf/subprogs.js";
 import { helperAddress, IMAGE_ADDR, kfuncAddress } from "./kernel-abi.js";
 import { JitError } from "./jit/errors.js";
 import type { JitInput, JitOptions } from "./jit/input.js";
@@ -67,8 +67,8 @@ export function jit(v: JitInput, opts: JitOptions): JitOutput {
  * `call bpf_tail_call` -> tail-call instruction rewrite.
  */
 export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOptions): JitOutput {
-  const starts = subprogStarts(insns);
-  const program = hasTailCall(insns) ? insns.map((x) => (isTailCall(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
+  const { starts, tailCall } = scanCalls(insns);
+  const program = tailCall ? insns.map((x) => (isTailCall(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
   const subprogs = starts.map((start, k) => ({
     start,
     end: starts[k + 1] ?? insns.length,
@@ -80,11 +80,6 @@ export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOpti
 }
 
 const isTailCall = (x: Insn): boolean => x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === BPF_FUNC_tail_call;
-
-function hasTailCall(insns: readonly Insn[]): boolean {
-  for (let i = 0; i < insns.length; i++) if (isTailCall(insns[i]!)) return true;
-  return false;
-}
 
 /** Pass names accepted by `--dump-after`. */
 export { STAGES };
@@ -115,8 +110,12 @@ function lowerOptions(v: JitInput, opts: JitOptions): LowerOptions {
 function checkExceptionSupport(v: JitInput, opts: JitOptions): void {
   if (opts.framePointer) return;
   const name = (id: number): string => opts.kfuncName?.(id) ?? v.kfuncs?.get(id) ?? modelKfuncName(id) ?? `kfunc#${id}`;
-  const at = v.insns.findIndex((x) => x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_KFUNC_CALL && name(x.imm) === "bpf_throw");
-  if (at < 0) return;
-  const id = v.insns[at]!.imm;
-  throw new JitError(`JIT does not support calling kfunc ${name(id)}#${id}`, at);
+  const insns = v.insns;
+  for (let at = 0; at < insns.length; at++) {
+    const x = insns[at]!;
+    if (x.code !== KFUNC_CALL_CODE || x.src !== BPF_PSEUDO_KFUNC_CALL || name(x.imm) !== "bpf_throw") continue;
+    throw new JitError(`JIT does not support calling kfunc ${name(x.imm)}#${x.imm}`, at);
+  }
 }
+
+const KFUNC_CALL_CODE = BPF_JMP | BPF_CALL;

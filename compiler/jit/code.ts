@@ -81,17 +81,15 @@ export class CodeBuf {
   /** Absolute target address (CallFixed, Addr of a kernel symbol). */
   vaddr: (bigint | undefined)[] = [];
 
-  // ---- units
+  // ---- units: they tile the function's slots in order, unit u covering slots uSlot[u] .. uSlot[u + 1] - 1
   nu = 0;
-  /** First eBPF slot of the unit. */
+  /** First eBPF slot of the unit (one extra entry, one past the last unit's last slot, closes it). The slot whose
+   * offset-table entry the unit writes is its last, uSlot[u + 1] - 1. */
   uSlot: Int32Array;
-  /** Slot whose offset-table entry the unit writes (its last slot). */
-  uLast: Int32Array;
-  /** First op / first var item of the unit (one extra entry closes the last unit). */
-  uOp: Int32Array;
+  /** First var item of the unit (one extra entry closes the last unit). */
   uVar: Int32Array;
   /** Fixed halfwords of the unit. */
-  uHw: Int32Array;
+  uHw: Uint16Array;
 
   // ---- exception table: ops that may fault (PROBE_MEM loads, arena accesses), where their code starts in the fixed
   // code, and the register to clear on a fault
@@ -113,10 +111,8 @@ export class CodeBuf {
     this.vpre = new Int32Array(v);
     this.vpos = new Int32Array(v);
     this.uSlot = new Int32Array(unitCapacity + 1);
-    this.uLast = new Int32Array(unitCapacity + 1);
-    this.uOp = new Int32Array(unitCapacity + 1);
     this.uVar = new Int32Array(unitCapacity + 1);
-    this.uHw = new Int32Array(unitCapacity + 1);
+    this.uHw = new Uint16Array(unitCapacity + 1);
   }
 
   /** Appends a fixed instruction, encoded. */
@@ -190,8 +186,8 @@ export class CodeBuf {
     this.faultReg.push(reg);
   }
 
-  /** Starts unit `nu` at eBPF slot `slot`. Units cover the buffer from its start: unit u's first op and var item
-   * are the previous unit's ends (0 for the first), written by endUnit. */
+  /** Starts unit `nu` at eBPF slot `slot` (the slot after the previous unit's last). Units cover the buffer from its
+   * start: unit u's first var item is the previous unit's end (0 for the first), written by endUnit. */
   beginUnit(slot: number): void {
     const u = this.nu;
     if (u + 1 >= this.uSlot.length) this.growUnits(u + 2);
@@ -201,11 +197,30 @@ export class CodeBuf {
 
   endUnit(lastSlot: number): void {
     const u = this.nu;
-    this.uLast[u] = lastSlot;
-    this.uHw[u] = this.hw - this.unitHw0;
-    this.uOp[u + 1] = this.n;
+    const hw = this.hw - this.unitHw0;
+    if (hw > 0xffff) throw new Error(`internal: a unit of ${hw} halfwords`);
+    this.uHw[u] = hw;
+    this.uSlot[u + 1] = lastSlot + 1;
     this.uVar[u + 1] = this.nv;
     this.nu = u + 1;
+  }
+
+  /** The ops of each unit: unit u's are uOp[u] .. uOp[u + 1] - 1 (for dumps: found by walking the ops, each unit
+   * taking its fixed halfwords and var items in turn). */
+  get uOp(): Int32Array {
+    const uOp = new Int32Array(this.nu + 1);
+    for (let u = 0, k = 0; u < this.nu; u++) {
+      uOp[u] = k;
+      let hw = this.uHw[u]!;
+      let vars = this.uVar[u + 1]! - this.uVar[u]!;
+      while (hw > 0 || vars > 0) {
+        if (this.op[k] === VAR_OP) vars--;
+        else hw -= OP_HW[this.op[k]!]!;
+        k++;
+      }
+      uOp[u + 1] = k;
+    }
+    return uOp;
   }
 
   // ---- operands, read back from the encodings (dumps and tests; a var item's placeholder reads as 0)
@@ -256,8 +271,6 @@ export class CodeBuf {
 
   private growUnits(n: number): void {
     this.uSlot = grow(this.uSlot, n);
-    this.uLast = grow(this.uLast, n);
-    this.uOp = grow(this.uOp, n);
     this.uVar = grow(this.uVar, n);
     this.uHw = grow(this.uHw, n);
   }

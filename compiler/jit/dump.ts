@@ -53,8 +53,8 @@ function header(fn: JitFunc): string {
 function splitText(fn: JitFunc): string {
   const lines = [header(fn)];
   for (let s = 0; s < fn.insns.length; s++) {
-    const callee = fn.callee[s]!;
-    lines.push(`\t${printInsn(fn.insns, s, { xlated: true })}${callee >= 0 ? `\t; -> function ${callee}` : ""}`);
+    const callee = fn.callee.get(s);
+    lines.push(`\t${printInsn(fn.insns, s, { xlated: true })}${callee !== undefined ? `\t; -> function ${callee}` : ""}`);
     if (isLdImm64(fn.insns[s]!)) s++;
   }
   return `${lines.join("\n")}\n`;
@@ -130,13 +130,14 @@ function bodyText(f: LoweredFunc, layout: Fixed["funcs"][number]["layout"] | und
   const lines = [header(f.fn)];
   let p = 0; // where the next fixed op's code starts
   let v = 0; // the next var item (they are in op order)
+  const uOp = b.uOp;
   for (let u = 0; u < b.nu; u++) {
     const first = b.uSlot[u]!;
-    for (let s = first; s <= b.uLast[u]!; s++) {
+    for (let s = first; s < b.uSlot[u + 1]!; s++) {
       lines.push(`\t; ${printInsn(f.fn.insns, s, { xlated: true })}`);
       if (isLdImm64(f.fn.insns[s]!)) s++;
     }
-    for (let k = b.uOp[u]!; k < b.uOp[u + 1]!; k++) {
+    for (let k = uOp[u]!; k < uOp[u + 1]!; k++) {
       if (b.op[k] === VAR_OP) lines.push(`\t${varText(f, v++, layout)}`);
       else {
         lines.push(`\t${opText(b, k, p)}`);

@@ -167,7 +167,7 @@ export class FullLayout extends Layout {
         extra += hw;
       }
       pos = start + b.uHw[u]! + extra;
-      if (record) this.offset[b.uLast[u]!] = pos;
+      if (record) this.offset[b.uSlot[u + 1]! - 1] = pos;
     }
     if (record) this.epilogueOffset = pos;
     return pos + frame.epilogueHw;
@@ -257,7 +257,7 @@ export class SegmentedLayout extends Layout {
 
   constructor(body: CodeBuf, nslots: number) {
     super(body);
-    const { nu, nv, uVar, uHw, uLast, uSlot, vpre, vk, vtarget } = body;
+    const { nu, nv, uVar, uHw, uSlot, vpre, vk, vtarget } = body;
     const lead = (this.lead = new Int32Array(nv));
     const tail = (this.tail = new Int32Array(nv));
     const unitOf = (this.unitOf = new Int32Array(nv));
@@ -270,7 +270,7 @@ export class SegmentedLayout extends Layout {
     let v0 = nu > 0 ? uVar[0]! : 0;
     for (let u = 0; u < nu; u++) {
       const v1 = uVar[u + 1]!;
-      const k = uLast[u]!;
+      const k = uSlot[u + 1]! - 1; // the unit's last slot
       if (v0 === v1) {
         rel += uHw[u]!;
         slotKey[k] = v0 + 1; // v0 is the first var item after this unit: it names this unit's segment

@@ -118,7 +118,7 @@ function call(c: LowerCtx, x: Insn): void {
   }
   if (x.src === BPF_PSEUDO_CALL) {
     // The callee leaves R0 in a5 (a0 only gets a sign-extended copy), so nothing is moved after the call.
-    a.buf.emitVar(VK.CallBpf, 0, X.ra, 0, c.fn.callee[c.i]!);
+    a.buf.emitVar(VK.CallBpf, 0, X.ra, 0, c.fn.callee.get(c.i)!);
     return;
   }
   let addr: bigint;

@@ -77,7 +77,7 @@ export function lowerMem(c: LowerCtx, x: Insn): void {
 function ldImm64(c: LowerCtx, x: Insn): void {
   const rd = c.reg(x.dst);
   if (x.src === BPF_PSEUDO_FUNC) {
-    c.a.buf.emitVar(VK.Addr, 0, rd, 0, c.fn.callee[c.i]!);
+    c.a.buf.emitVar(VK.Addr, 0, rd, 0, c.fn.callee.get(c.i)!);
     return;
   }
   const hi = c.next!.imm;

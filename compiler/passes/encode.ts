@@ -124,43 +124,63 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
 }
 
 /**
- * The final pass over the body from halfword `p`: the fixed code as lowering encoded it, copied in the runs between
- * var items, each var item in the room the layout gave it (it must land there), then the var items written in the
- * form and with the offset the layout's final pass computed (each must fill its room exactly). Fills slotHw.
+ * The final pass over the body from halfword `p`: the fixed code as lowering encoded it, then the var items written in
+ * the form and with the offset the layout's final pass computed (each must fill its room exactly). Fills slotHw.
  * Returns the halfword after the body.
  */
 function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, slotHw: Int32Array): number {
-  const { code, vpos, uSlot, uLast, uHw, uVar, nu, nv } = f.body;
-  const { at, hw } = st;
+  const end = copyFixedCode(hws, p, f.body, st.at, st.hw, f.fn.name);
+  unitStarts(f.body, st, end - f.body.hw, slotHw);
+  writeVars(hws, f, st, multi, addrs, tailEpilogue);
+  return end;
+}
+
+// The final pass's three loops are three functions: each runs once per function, and V8 optimizes a function whole
+// once it has run a few times, but a loop optimized on entry (on-stack) deoptimizes at the first code after it.
+
+/** The fixed code, copied in the runs between var items; each var item's room skipped (it must be where the layout
+ * put it). Returns the halfword after the body. */
+function copyFixedCode(hws: Uint16Array, p: number, body: CodeBuf, at: Int32Array, hw: Uint8Array, name: string): number {
+  const { code, vpos, nv } = body;
+  const total = body.hw;
   let q = 0; // position in the fixed code
   for (let v = 0; v < nv; v++) {
     for (const end = vpos[v]!; q < end; q++) hws[p++] = code[q]!;
-    if (at[v] !== p) throw new JitError(`internal: var item ${v} of ${f.fn.name} laid out at ${2 * at[v]!} but lands at ${2 * p}`);
+    if (at[v] !== p) throw new JitError(`internal: var item ${v} of ${name} laid out at ${2 * at[v]!} but lands at ${2 * p}`);
     p += hw[v]!;
   }
-  for (const end = f.body.hw; q < end; q++) hws[p++] = code[q]!;
-  // Where each unit starts: its fixed code's position plus the var items before it, which is how far the unit's
-  // first var item landed past its own fixed position (at - vpos, checked above), or past the end for the units after
-  // the last one. A unit is one or two slots: both are written (the same slot twice for one), without an inner loop.
-  const afterLast = p - f.body.hw;
-  q = 0;
-  for (let u = 0; u < nu; u++) {
+  for (; q < total; q++) hws[p++] = code[q]!;
+  return p;
+}
+
+/**
+ * Where each unit starts: its fixed code's position plus the var items before it, which is how far the unit's first
+ * var item landed past its own fixed position (at - vpos, checked above), or `afterLast` for the units after the last
+ * one. A unit is one or two slots: both are written (the same slot twice for one), without an inner loop.
+ */
+function unitStarts(body: CodeBuf, st: PassResult, afterLast: number, slotHw: Int32Array): void {
+  const { vpos, uSlot, uHw, uVar, nu, nv } = body;
+  const at = st.at;
+  for (let u = 0, q = 0; u < nu; u++) {
     const v = uVar[u]!;
     const start = q + (v < nv ? at[v]! - vpos[v]! : afterLast);
     slotHw[uSlot[u]!] = start;
-    slotHw[uLast[u]!] = start;
+    slotHw[uSlot[u + 1]! - 1] = start;
     q += uHw[u]!;
   }
-  // The var items are emitted straight into the image: a code buffer whose code is the image, positioned at each.
+}
+
+/** The var items, emitted straight into the image: a code buffer whose code is the image, positioned at each. */
+function writeVars(hws: Uint16Array, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): void {
+  const { at, hw } = st;
   const image = new CodeBuf(32, 1);
   image.code = hws;
-  for (let v = 0; v < nv; v++) {
+  for (let v = 0, nv = f.body.nv; v < nv; v++) {
     image.n = 0;
     image.hw = at[v]!;
     expandVar(image, f, st, v, multi, addrs, tailEpilogue, 2 * at[v]!);
     if (image.hw - at[v]! !== hw[v] || image.code !== hws) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
   }
-  return p;
 }
 
 /**

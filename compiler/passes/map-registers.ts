@@ -21,10 +21,10 @@ import type { JitFunc, Split } from "./split-functions.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
-const { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP } = fromOpcodes;
+const { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_LD, BPF_LDX, BPF_STX } = fromOpcodes;
 const { BPF_REG_AX, SEEN_CALL, SEEN_TAIL_CALL, seenBit, seenOf, TCC_SAVED } = fromBpfRegs;
 const { JitError } = fromErrors;
-const { isLdImm64 } = fromInsn;
+const { LD_IMM64 } = fromInsn;
 const { unitLength } = fromUnits;
 
 /** BPF_JMP | BPF_TAIL_CALL: the verifier's internal tail-call opcode (bpf_tail_call helper calls become this). */
@@ -63,25 +63,36 @@ function seenFlags(f: JitFunc, acqRel: boolean, consumed: Consumed): SeenRegs {
   const insns = f.insns;
   const seenOfReg = SEEN_OF_REG; // a local: this loop runs once per instruction of every program
   let flags = 0;
+  let calls = 0; // flags of the calls and tail calls, in program order (SEEN_TAIL_CALL after a call adds TCC_SAVED)
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
-    if (unitLength(insns, i, acqRel) === 2) consumed[i + 1] = isLdImm64(x) ? CONSUMED_LD_IMM64 : CONSUMED_ZEXT;
     const code = x.code;
-    if (x.dst > BPF_REG_AX || x.src > BPF_REG_AX) throw new JitError(`invalid register r${Math.max(x.dst, x.src)}`, f.start + i);
-    if (code !== (BPF_JMP | BPF_JA) && code !== (BPF_JMP | BPF_CALL) && code !== (BPF_JMP | BPF_EXIT) && code !== BPF_TAIL_CALL_OP) flags |= seenOfReg[x.dst]!;
-    if ((code & 0x0f) !== 0) flags |= seenOfReg[x.src]!;
-    if (consumed[i + 1] !== 0) i++;
-    if ((code & 0x07) !== BPF_JMP) continue; // the rest is about calls and tail calls
-    if (code === (BPF_JMP | BPF_CALL) && !(x.src === 0 && x.imm === BPF_FUNC_get_smp_processor_id)) flags |= SEEN_CALL;
-    if (code === BPF_TAIL_CALL_OP) {
-      flags |= SEEN_TAIL_CALL;
-      if (flags & SEEN_CALL) flags |= seenBit(TCC_SAVED);
+    const dst = x.dst;
+    const src = x.src;
+    if (dst > BPF_REG_AX || src > BPF_REG_AX) throw new JitError(`invalid register r${Math.max(dst, src)}`, f.start + i);
+    if ((code & 0x0f) !== 0) flags |= seenOfReg[src]!;
+    const cls = code & 0x07;
+    if (cls !== BPF_JMP) {
+      flags |= seenOfReg[dst]!;
+      // LD_IMM64, and narrow loads followed by the verifier's zero-extension, take the next slot too (units.ts)
+      if ((cls === BPF_LD || cls === BPF_LDX || cls === BPF_STX) && unitLength(insns, i, acqRel) === 2) {
+        consumed[++i] = code === LD_IMM64 ? CONSUMED_LD_IMM64 : CONSUMED_ZEXT;
+      }
+      continue;
     }
+    if (code !== JA && code !== CALL && code !== EXIT && code !== BPF_TAIL_CALL_OP) flags |= seenOfReg[dst]!;
+    else if (code === CALL && !(src === 0 && x.imm === BPF_FUNC_get_smp_processor_id)) calls |= SEEN_CALL;
+    else if (code === BPF_TAIL_CALL_OP) calls |= calls & SEEN_CALL ? SEEN_TAIL_CALL | seenBit(TCC_SAVED) : SEEN_TAIL_CALL;
   }
   if (consumed[insns.length] !== 0) throw new JitError("LD_IMM64 is missing its second slot", f.start + insns.length - 1);
+  flags |= calls;
   const both = (flags & SEEN_CALL) !== 0 && (flags & SEEN_TAIL_CALL) !== 0;
   return { discovery: flags, final: both ? flags | seenBit(TCC_SAVED) : flags };
 }
+
+const JA = BPF_JMP | BPF_JA;
+const CALL = BPF_JMP | BPF_CALL;
+const EXIT = BPF_JMP | BPF_EXIT;
 
 /** The seen-bit a use of each eBPF register sets (seenOf, by register number; 0..15 as the 4-bit fields allow). */
 const SEEN_OF_REG = Int32Array.from({ length: 16 }, (_, r) => (r <= BPF_REG_AX ? seenOf(r) : 0));

@@ -13,8 +13,9 @@ import * as fromErrors from "../jit/errors.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
-const { isLdImm64 } = fromInsn;
+const { LD_IMM64 } = fromInsn;
 const { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } = fromOpcodes;
+const CALL = BPF_JMP | BPF_CALL;
 const { JitError } = fromErrors;
 
 export interface JitFunc {
@@ -27,8 +28,8 @@ export interface JitFunc {
   stackDepth: number;
   isExceptionCb: boolean;
   isExceptionBoundary: boolean;
-  /** Per local slot: index of the function a bpf-to-bpf call or BPF_PSEUDO_FUNC load refers to, else -1. */
-  callee: Int32Array;
+  /** Local slot of each bpf-to-bpf call and BPF_PSEUDO_FUNC load -> index of the function it refers to. */
+  callee: ReadonlyMap<number, number>;
 }
 
 export interface Split {
@@ -47,18 +48,20 @@ export function splitFunctions(p: JitInput): Split {
   const funcs = subprogs.map((s, k): JitFunc => {
     if (s.start < 0 || s.end > insns.length || s.start >= s.end) throw new JitError(`subprogram ${k} has an invalid range [${s.start}, ${s.end})`);
     const local = s.start === 0 && s.end === insns.length ? insns : insns.slice(s.start, s.end);
-    const callee = new Int32Array(local.length).fill(-1);
+    const callee = new Map<number, number>();
     for (let j = 0; j < local.length; j++) {
       const x = local[j]!;
-      const isCall = x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL;
-      const isFuncAddr = isLdImm64(x) && x.src === BPF_PSEUDO_FUNC;
+      const code = x.code;
+      if (code !== CALL && code !== LD_IMM64) continue; // the common case, decided on the opcode alone
+      const isCall = code === CALL && x.src === BPF_PSEUDO_CALL;
+      const isFuncAddr = code === LD_IMM64 && x.src === BPF_PSEUDO_FUNC;
       if (isCall || isFuncAddr) {
         const target = s.start + j + 1 + x.imm;
         const f = byStart.get(target);
         if (f === undefined) throw new JitError(`${isCall ? "call" : "function address"} to insn ${target}, which does not start a function`, s.start + j);
-        callee[j] = f;
+        callee.set(j, f);
       }
-      if (isLdImm64(x)) j++;
+      if (code === LD_IMM64) j++;
     }
     return {
       index: k,
