@@ -257,77 +257,22 @@ export class SegmentedLayout extends Layout {
 
   constructor(body: CodeBuf, nslots: number) {
     super(body);
-    const { nu, nv, uVar, uHw, uSlot, vpre, vk, vtarget } = body;
-    const lead = (this.lead = new Int32Array(nv));
-    const tail = (this.tail = new Int32Array(nv));
-    const unitOf = (this.unitOf = new Int32Array(nv));
+    const nv = body.nv;
+    this.lead = new Int32Array(nv);
+    this.tail = new Int32Array(nv);
+    this.unitOf = new Int32Array(nv);
     // slotKey holds the segment's name + 1, so that a fresh (zeroed) entry reads as "no unit records it"
-    const slotKey = (this.slotKey = new Int32Array(nslots));
-    const slotRel = (this.slotRel = new Int32Array(nslots));
+    this.slotKey = new Int32Array(nslots);
+    this.slotRel = new Int32Array(nslots);
     this.segStart = new Int32Array(nv + 2);
-    // Walk the units: `rel` counts the fixed halfwords of the current segment's units before its var unit.
-    let rel = 0;
-    let v0 = nu > 0 ? uVar[0]! : 0;
-    for (let u = 0; u < nu; u++) {
-      const v1 = uVar[u + 1]!;
-      const k = uSlot[u + 1]! - 1; // the unit's last slot
-      if (v0 === v1) {
-        rel += uHw[u]!;
-        slotKey[k] = v0 + 1; // v0 is the first var item after this unit: it names this unit's segment
-        slotRel[k] = rel;
-        continue;
-      }
-      unitOf[v0] = u;
-      lead[v0] = rel + vpre[v0]!;
-      for (let v = v0 + 1; v < v1; v++) {
-        unitOf[v] = u;
-        lead[v] = vpre[v]! - vpre[v - 1]!;
-      }
-      tail[v1 - 1] = uHw[u]! - vpre[v1 - 1]!;
-      slotKey[k] = v1 + 1; // the unit's end is the next segment's start (v1 names it, or nv: the last segment)
-      slotRel[k] = 0;
-      rel = 0;
-      v0 = v1;
-    }
-    this.lastFixed = rel;
-    // Per item: where a branch's or jump's target entry is read from, and what the item reads ahead of itself (a
-    // branch or jump its target's segment, a jump to the epilogue the end, since epilogueOffset is the last pass's,
-    // a tail call's exit the end of its own unit), as a running maximum.
-    const tKey = (this.tKey = new Int32Array(nv));
-    const tRel = (this.tRel = new Int32Array(nv));
-    const reach = (this.reach = new Int32Array(nv));
-    let furthest = -1;
-    for (let v = 0; v < nv; v++) {
-      const kind = vk[v];
-      if (kind === VK.Branch || kind === VK.Jump) {
-        const t = vtarget[v]!;
-        // target slot 0 reads prologueLen, which is where segment 0 (named 0, or nv if there are no var items) starts
-        const key = t === 0 ? 0 : slotKey[t - 1]! - 1;
-        tKey[v] = key < 0 ? nv + 1 : key;
-        tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : slotRel[t - 1]!;
-        if (key > v) furthest = Math.max(furthest, key);
-      } else if (kind === VK.JumpEpilogue) furthest = nv;
-      else if (kind === VK.TailOut) furthest = Math.max(furthest, slotKey[uSlot[unitOf[v]!]!]! - 1, v);
-      reach[v] = furthest;
-    }
-    // What each item reads behind itself, and which items depend on where they land (from the end backwards).
-    const minBack = (this.minBack = new Int32Array(nv + 1).fill(nv + 2));
-    const absolute = (this.absolute = new Uint8Array(nv + 1));
-    for (let v = nv - 1; v >= 0; v--) {
-      const kind = vk[v];
-      let behind = nv + 2;
-      let abs = 0;
-      if (kind === VK.Branch || kind === VK.Jump) {
-        if (tKey[v]! <= v) behind = tKey[v]!;
-        else if (tKey[v]! > nv) abs = 1; // an entry no unit records: a fixed number
-      } else if (kind === VK.TailOut) {
-        const slot = uSlot[unitOf[v]!]!;
-        if (slot > 0 && slotKey[slot - 1]! > 0) behind = slotKey[slot - 1]! - 1;
-        abs = 1;
-      } else if (kind === VK.CallFixed) abs = 1;
-      minBack[v] = Math.min(behind, minBack[v + 1]!);
-      absolute[v] = abs | absolute[v + 1]!;
-    }
+    this.lastFixed = walkUnits(body, this.lead, this.tail, this.unitOf, this.slotKey, this.slotRel);
+    this.tKey = new Int32Array(nv);
+    this.tRel = new Int32Array(nv);
+    this.reach = new Int32Array(nv);
+    resolveTargets(body, this.slotKey, this.slotRel, this.unitOf, this.tKey, this.tRel, this.reach);
+    this.minBack = new Int32Array(nv + 1).fill(nv + 2);
+    this.absolute = new Uint8Array(nv + 1);
+    readsBehind(body, this.slotKey, this.unitOf, this.tKey, this.minBack, this.absolute);
   }
 
   offsetAt(k: number): number {
@@ -448,5 +393,82 @@ export class SegmentedLayout extends Layout {
 
   protected unitSlot(v: number): number {
     return this.body.uSlot[this.unitOf[v]!]!;
+  }
+}
+
+// The constructor's three walks, each a function of its own: they run once per layout, and V8 optimizes a function
+// whole once it has run a few times, whereas a loop optimized on entry (on-stack) deoptimizes at the code after it.
+
+/** Walks the units: each item's lead and tail, its unit, and every recorded slot's segment and distance from its
+ * start (see SegmentedLayout). Returns the fixed halfwords of the last segment. */
+function walkUnits(body: CodeBuf, lead: Int32Array, tail: Int32Array, unitOf: Int32Array, slotKey: Int32Array, slotRel: Int32Array): number {
+  const { nu, uVar, uHw, uSlot, vpre } = body;
+  let rel = 0; // the fixed halfwords of the current segment's units before its var unit
+  let v0 = nu > 0 ? uVar[0]! : 0;
+  for (let u = 0; u < nu; u++) {
+    const v1 = uVar[u + 1]!;
+    const k = uSlot[u + 1]! - 1; // the unit's last slot
+    if (v0 === v1) {
+      rel += uHw[u]!;
+      slotKey[k] = v0 + 1; // v0 is the first var item after this unit: it names this unit's segment
+      slotRel[k] = rel;
+      continue;
+    }
+    unitOf[v0] = u;
+    lead[v0] = rel + vpre[v0]!;
+    for (let v = v0 + 1; v < v1; v++) {
+      unitOf[v] = u;
+      lead[v] = vpre[v]! - vpre[v - 1]!;
+    }
+    tail[v1 - 1] = uHw[u]! - vpre[v1 - 1]!;
+    slotKey[k] = v1 + 1; // the unit's end is the next segment's start (v1 names it, or nv: the last segment)
+    slotRel[k] = 0;
+    rel = 0;
+    v0 = v1;
+  }
+  return rel;
+}
+
+/**
+ * Per item: where a branch's or jump's target entry is read from, and what the item reads ahead of itself (a branch
+ * or jump its target's segment, a jump to the epilogue the end, since epilogueOffset is the last pass's, a tail
+ * call's exit the end of its own unit), as a running maximum.
+ */
+function resolveTargets(body: CodeBuf, slotKey: Int32Array, slotRel: Int32Array, unitOf: Int32Array, tKey: Int32Array, tRel: Int32Array, reach: Int32Array): void {
+  const { nv, vk, vtarget, uSlot } = body;
+  let furthest = -1;
+  for (let v = 0; v < nv; v++) {
+    const kind = vk[v];
+    if (kind === VK.Branch || kind === VK.Jump) {
+      const t = vtarget[v]!;
+      // target slot 0 reads prologueLen, which is where segment 0 (named 0, or nv if there are no var items) starts
+      const key = t === 0 ? 0 : slotKey[t - 1]! - 1;
+      tKey[v] = key < 0 ? nv + 1 : key;
+      tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : slotRel[t - 1]!;
+      if (key > furthest && key > v) furthest = key;
+    } else if (kind === VK.JumpEpilogue) furthest = nv;
+    else if (kind === VK.TailOut) furthest = Math.max(furthest, slotKey[uSlot[unitOf[v]!]!]! - 1, v);
+    reach[v] = furthest;
+  }
+}
+
+/** What each item reads behind itself, and which items depend on where they land (from the end backwards). */
+function readsBehind(body: CodeBuf, slotKey: Int32Array, unitOf: Int32Array, tKey: Int32Array, minBack: Int32Array, absolute: Uint8Array): void {
+  const { nv, vk, uSlot } = body;
+  for (let v = nv - 1; v >= 0; v--) {
+    const kind = vk[v];
+    let behind = nv + 2;
+    let abs = 0;
+    if (kind === VK.Branch || kind === VK.Jump) {
+      if (tKey[v]! <= v) behind = tKey[v]!;
+      else if (tKey[v]! > nv) abs = 1; // an entry no unit records: a fixed number
+    } else if (kind === VK.TailOut) {
+      const slot = uSlot[unitOf[v]!]!;
+      if (slot > 0 && slotKey[slot - 1]! > 0) behind = slotKey[slot - 1]! - 1;
+      abs = 1;
+    } else if (kind === VK.CallFixed) abs = 1;
+    const next = minBack[v + 1]!;
+    minBack[v] = behind < next ? behind : next;
+    absolute[v] = abs | absolute[v + 1]!;
   }
 }
