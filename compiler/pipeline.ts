@@ -5,7 +5,7 @@
  * the kernel's too.
  */
 import type { Insn } from "./bpf/insn.js";
-import { BPF_CALL, BPF_FUNC_tail_call, BPF_JMP, BPF_PSEUDO_KFUNC_CALL } from "./bpf/opcodes.js";
+import { BPF_CALL, BPF_FUNC_tail_call, BPF_JMP } from "./bpf/opcodes.js";
 import { kfuncName as modelKfuncName } from "./bpf/helper-names.js";
 import { scanCalls } from "./bpf/subprogs.js";
 import { helperAddress, IMAGE_ADDR, kfuncAddress } from "./kernel-abi.js";
@@ -36,7 +36,6 @@ export interface JitOutput {
 
 /** Compiles a verified program. */
 export function jit(v: JitInput, opts: JitOptions): JitOutput {
-  checkExceptionSupport(v, opts);
   const lowerOpts = lowerOptions(v, opts);
   const isa = { c: opts.isa.c, zba: opts.isa.zba, zbb: opts.isa.zbb };
   const stages = new Map<StageName, string>();
@@ -47,6 +46,7 @@ export function jit(v: JitInput, opts: JitOptions): JitOutput {
 
   // One image per subprogram, as jit_subprogs does; calls between them are resolved by encode's extra pass.
   const split = dump("split", splitFunctions(v));
+  checkExceptionSupport(v, split.kfuncCalls, opts);
   // Seen registers first: the kernel's flag-collecting pass runs before the first prologue is sized.
   const mapped = dump("map-registers", mapRegisters(split, lowerOpts.acqRel));
   // Instruction selection, position-independent: everything that depends on the layout stays symbolic.
@@ -107,15 +107,12 @@ function lowerOptions(v: JitInput, opts: JitOptions): LowerOptions {
  * kernel's verifier refuses the bpf_throw call itself (check_kfunc_call), so we do too, at that call and with its
  * message; a declared exception callback in a program that never throws is no reason to refuse.
  */
-function checkExceptionSupport(v: JitInput, opts: JitOptions): void {
+function checkExceptionSupport(v: JitInput, kfuncCalls: readonly number[], opts: JitOptions): void {
   if (opts.framePointer) return;
   const name = (id: number): string => opts.kfuncName?.(id) ?? v.kfuncs?.get(id) ?? modelKfuncName(id) ?? `kfunc#${id}`;
-  const insns = v.insns;
-  for (let at = 0; at < insns.length; at++) {
-    const x = insns[at]!;
-    if (x.code !== KFUNC_CALL_CODE || x.src !== BPF_PSEUDO_KFUNC_CALL || name(x.imm) !== "bpf_throw") continue;
-    throw new JitError(`JIT does not support calling kfunc ${name(x.imm)}#${x.imm}`, at);
+  for (const at of kfuncCalls) {
+    const id = v.insns[at]!.imm;
+    if (name(id) === "bpf_throw") throw new JitError(`JIT does not support calling kfunc ${name(id)}#${id}`, at);
   }
 }
 
-const KFUNC_CALL_CODE = BPF_JMP | BPF_CALL;

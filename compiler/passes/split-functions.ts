@@ -2,7 +2,8 @@
  * @fileoverview Split into functions (the kernel's jit_subprogs): one JIT image per subprogram.
  * Requires: a program with its subprogram table (the verifier's, or one built by jitRaw from subprogStarts).
  * Provides: per function its own slice of instructions (branch offsets are function-relative), its stack depth and
- *   exception role, and a side table naming the callee function of each bpf-to-bpf call or BPF_PSEUDO_FUNC load.
+ *   exception role, and a side table naming the callee function of each bpf-to-bpf call or BPF_PSEUDO_FUNC load;
+ *   the program slots of the kfunc calls.
  * Does not: compute addresses (they come with the layout, and calls are resolved in the extra pass, see encode.ts).
  */
 import type { Insn } from "../bpf/insn.js";
@@ -14,7 +15,7 @@ import * as fromErrors from "../jit/errors.js";
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
 const { LD_IMM64 } = fromInsn;
-const { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } = fromOpcodes;
+const { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } = fromOpcodes;
 const CALL = BPF_JMP | BPF_CALL;
 const { JitError } = fromErrors;
 
@@ -37,6 +38,8 @@ export interface Split {
   exceptionCb?: number;
   /** More than one function: the program goes through the two JIT rounds and the extra pass. */
   multi: boolean;
+  /** Program slots of the kfunc calls (found on the way: the pipeline checks them for bpf_throw). */
+  kfuncCalls: readonly number[];
   verifierZext: boolean;
 }
 
@@ -45,6 +48,7 @@ export function splitFunctions(p: JitInput): Split {
   if (subprogs.length === 0) throw new JitError("program has no functions");
   const byStart = new Map<number, number>();
   subprogs.forEach((s, k) => byStart.set(s.start, k));
+  const kfuncCalls: number[] = [];
   const funcs = subprogs.map((s, k): JitFunc => {
     if (s.start < 0 || s.end > insns.length || s.start >= s.end) throw new JitError(`subprogram ${k} has an invalid range [${s.start}, ${s.end})`);
     const local = s.start === 0 && s.end === insns.length ? insns : insns.slice(s.start, s.end);
@@ -53,6 +57,7 @@ export function splitFunctions(p: JitInput): Split {
       const x = local[j]!;
       const code = x.code;
       if (code !== CALL && code !== LD_IMM64) continue; // the common case, decided on the opcode alone
+      if (code === CALL && x.src === BPF_PSEUDO_KFUNC_CALL) kfuncCalls.push(s.start + j);
       const isCall = code === CALL && x.src === BPF_PSEUDO_CALL;
       const isFuncAddr = code === LD_IMM64 && x.src === BPF_PSEUDO_FUNC;
       if (isCall || isFuncAddr) {
@@ -74,5 +79,5 @@ export function splitFunctions(p: JitInput): Split {
       callee,
     };
   });
-  return { funcs, ...(p.exceptionCb !== undefined ? { exceptionCb: p.exceptionCb } : {}), multi: funcs.length > 1, verifierZext: p.verifierZext ?? false };
+  return { funcs, ...(p.exceptionCb !== undefined ? { exceptionCb: p.exceptionCb } : {}), multi: funcs.length > 1, kfuncCalls, verifierZext: p.verifierZext ?? false };
 }
