@@ -4,8 +4,7 @@
  * another's output. The order is the kernel's (arch/riscv/net/bpf_jit_core.c, Linux 6.12), so that the bytes are
  * the kernel's too.
  */
-import type { Insn } from "./bpf/insn.js";
-import { BPF_CALL, BPF_FUNC_tail_call, BPF_JMP } from "./bpf/opcodes.js";
+import { type Insn, isTailCallHelper } from "./bpf/insn.js";
 import { kfuncName as modelKfuncName } from "./bpf/helper-names.js";
 import { scanCalls } from "./bpf/subprogs.js";
 import { helperAddress, IMAGE_ADDR, kfuncAddress } from "./kernel-abi.js";
@@ -68,7 +67,7 @@ export function jit(v: JitInput, opts: JitOptions): JitOutput {
  */
 export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOptions): JitOutput {
   const { starts, tailCall } = scanCalls(insns);
-  const program = tailCall ? insns.map((x) => (isTailCall(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
+  const program = tailCall ? insns.map((x) => (isTailCallHelper(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
   const subprogs = starts.map((start, k) => ({
     start,
     end: starts[k + 1] ?? insns.length,
@@ -78,8 +77,6 @@ export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOpti
   }));
   return jit({ insns: program, subprogs, raw: true }, opts);
 }
-
-const isTailCall = (x: Insn): boolean => x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === BPF_FUNC_tail_call;
 
 /** Pass names accepted by `--dump-after`. */
 export { STAGES };
@@ -115,4 +112,3 @@ function checkExceptionSupport(v: JitInput, kfuncCalls: readonly number[], opts:
     if (name(id) === "bpf_throw") throw new JitError(`JIT does not support calling kfunc ${name(id)}#${id}`, at);
   }
 }
-

@@ -10,7 +10,7 @@
  * LD_IMM64 (opcode 0x18) takes two slots; the second has opcode 0 and carries the upper 32 bits in its imm.
  * An `Insn` holds exactly one slot; `off` and `imm` are kept signed, as C's s16/s32.
  */
-import { BPF_DW, BPF_IMM, BPF_LD } from "./opcodes.js";
+import { BPF_CALL, BPF_DW, BPF_FUNC_tail_call, BPF_IMM, BPF_JMP, BPF_LD } from "./opcodes.js";
 
 export interface Insn {
   readonly code: number; // u8
@@ -30,6 +30,11 @@ export function insn(code: number, dst: number, src: number, off: number, imm: n
 /** True if slot i starts a two-slot LD_IMM64. */
 export function isLdImm64(i: Insn): boolean {
   return i.code === LD_IMM64;
+}
+
+/** True if the slot calls the bpf_tail_call helper (which the verifier rewrites into the internal tail-call op). */
+export function isTailCallHelper(i: Insn): boolean {
+  return i.code === (BPF_JMP | BPF_CALL) && i.src === 0 && i.imm === BPF_FUNC_tail_call;
 }
 
 /** Reads 8-byte slots (little-endian) from bytes whose length is a multiple of 8. */

@@ -9,8 +9,8 @@ import * as fromOpcodes from "./opcodes.js";
 
 // Imported values as module-local constants: the scan runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
-const { LD_IMM64 } = fromInsn;
-const { BPF_CALL, BPF_FUNC_tail_call, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } = fromOpcodes;
+const { isTailCallHelper, LD_IMM64 } = fromInsn;
+const { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } = fromOpcodes;
 const CALL = BPF_JMP | BPF_CALL;
 
 /** What one walk over a program finds about its calls. */
@@ -30,7 +30,7 @@ export function scanCalls(insns: readonly Insn[]): CallScan {
     const code = x.code;
     if (code === CALL) {
       if (x.src === BPF_PSEUDO_CALL) (starts ??= new Set()).add(i + 1 + x.imm);
-      else if (x.src === 0 && x.imm === BPF_FUNC_tail_call) tailCall = true;
+      else if (isTailCallHelper(x)) tailCall = true;
     } else if (code === LD_IMM64) {
       if (x.src === BPF_PSEUDO_FUNC) (starts ??= new Set()).add(i + 1 + x.imm);
       i++;

@@ -155,7 +155,7 @@ function copyFixedCode(hws: Uint16Array, p: number, body: CodeBuf, at: Int32Arra
 
 /**
  * Where each unit starts: its fixed code's position plus the var items before it, which is how far the unit's first
- * var item landed past its own fixed position (at - vpos, checked above), or `afterLast` for the units after the last
+ * var item landed past its own fixed position (at - vpos, checked by copyFixedCode), or `afterLast` for the units after the last
  * one. A unit is one or two slots: both are written (the same slot twice for one), without an inner loop.
  */
 function unitStarts(body: CodeBuf, st: PassResult, afterLast: number, slotHw: Int32Array): void {

@@ -11,10 +11,10 @@
  * the first instruction of its patch.
  */
 import { ARRAY_PTRS_OFF } from "../kernel-abi.js";
-import { type Insn, insn, isLdImm64 } from "../bpf/insn.js";
+import { type Insn, insn, isLdImm64, isTailCallHelper } from "../bpf/insn.js";
 import { AX, exit, ja, mov64Reg } from "../bpf/build.js";
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_DIV, BPF_FUNC_tail_call, BPF_JA, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_JMP32, BPF_JNE,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_DIV, BPF_JA, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_JMP32, BPF_JNE,
   BPF_K, BPF_MOD, BPF_MOV, BPF_NEG, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_TAIL_CALL, BPF_X,
   BPF_XOR,
   bpfClass, bpfOp,
@@ -103,7 +103,7 @@ export function rewrite(src: readonly Insn[], mapAddress: (map: number) => bigin
       i++;
       continue;
     }
-    if (x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === BPF_FUNC_tail_call) {
+    if (isTailCallHelper(x)) {
       emit(insn(BPF_JMP | BPF_TAIL_CALL, 0, 0, 0, 0), i);
       continue;
     }
