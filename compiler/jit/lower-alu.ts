@@ -62,8 +62,8 @@ export function lowerAlu(c: LowerCtx, x: Insn): boolean {
   return lowerImmOp(c, x, op, rd, is64);
 }
 
-/** dst = dst OP src */
-function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, is64: boolean): boolean {
+/** dst = dst OP src (OP one of ADD..ARSH: not MOV, NEG or END; lower.ts routes those to lowerAlu). */
+export function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, is64: boolean): boolean {
   const a = c.a;
   switch (op) {
     case BPF_ADD:
@@ -91,8 +91,8 @@ function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, is64: bo
   return !is64;
 }
 
-/** dst = dst OP imm; an immediate that does not fit the instruction goes through t1. */
-function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: boolean): boolean {
+/** dst = dst OP imm, and dst = imm (MOV); an immediate that does not fit the instruction goes through t1. */
+export function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: boolean): boolean {
   const a = c.a;
   const imm = x.imm;
   switch (op) {

@@ -54,7 +54,7 @@ export function lowerJmp(c: LowerCtx, x: Insn): void {
 }
 
 /** if (dst COND src) goto pc + 1 + off; JMP32 compares copies of the low 32 bits, extended as the condition needs. */
-function condReg(c: LowerCtx, x: Insn, op: number, is64: boolean): void {
+export function condReg(c: LowerCtx, x: Insn, op: number, is64: boolean): void {
   const a = c.a;
   const target = c.target(x.off);
   let rd = c.reg(x.dst);
@@ -79,7 +79,7 @@ function condReg(c: LowerCtx, x: Insn, op: number, is64: boolean): void {
 }
 
 /** if (dst COND imm) goto pc + 1 + off; imm (sign-extended) goes to t1 unless it is 0. */
-function condImm(c: LowerCtx, x: Insn, op: number, is64: boolean): void {
+export function condImm(c: LowerCtx, x: Insn, op: number, is64: boolean): void {
   const a = c.a;
   const target = c.target(x.off);
   let rd = c.reg(x.dst);

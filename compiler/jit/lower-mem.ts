@@ -97,6 +97,16 @@ function farBase(c: LowerCtx, off: number, base: Reg, tmp: Reg): Reg {
   return tmp;
 }
 
+/** LDX | MEM: dst = *(size *)(src + off). */
+export function lowerLoad(c: LowerCtx, x: Insn): void {
+  load(c, c.reg(x.dst), x.off, c.reg(x.src), bpfSize(x.code), false);
+}
+
+/** STX | MEM: *(size *)(dst + off) = src. */
+export function lowerStore(c: LowerCtx, x: Insn): void {
+  store(c, c.reg(x.dst), x.off, c.reg(x.src), bpfSize(x.code));
+}
+
 /** rd = *(size *)(rs + off), sign- or zero-extended. */
 function load(c: LowerCtx, rd: Reg, off: number, rs: Reg, size: number, signed: boolean): void {
   const a = c.a;

@@ -21,10 +21,14 @@ import type { JitFunc } from "./split-functions.js";
 
 // Imported values the loop uses as module-local constants: it runs for every instruction, and V8 folds a module's
 // own constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
-const { BPF_ALU, BPF_ALU64, BPF_JMP, BPF_JMP32, bpfClass } = fromOpcodes;
-const { lowerAlu } = fromLowerAlu;
-const { lowerJmp } = fromLowerJmp;
-const { lowerMem } = fromLowerMem;
+const {
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JMP32,
+  BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR,
+  BPF_RSH, BPF_STX, BPF_SUB, BPF_X, BPF_XOR,
+} = fromOpcodes;
+const { lowerAlu, lowerImmOp, lowerRegOp } = fromLowerAlu;
+const { condImm, condReg, lowerJmp } = fromLowerJmp;
+const { lowerLoad, lowerMem, lowerStore } = fromLowerMem;
 
 export interface LoweredFunc {
   fn: JitFunc;
@@ -48,27 +52,84 @@ function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: Lo
   return { fn, seen, body };
 }
 
+/**
+ * Where each opcode goes. The common forms go straight to their routine: one decision on the whole opcode, as the
+ * kernel's `switch (code)` makes it, instead of a chain of them on its class, source and operation (on a program
+ * that mixes instructions, each decision of the chain is a branch the CPU mispredicts). Everything else (MOV, NEG and
+ * END of a register, calls, exits, atomics, 64-bit immediates, every invalid opcode) goes through its class's routine.
+ */
+const ALU_REG = 1; // dst = dst OP src
+const ALU_IMM = 2; // dst = dst OP imm, dst = imm
+const COND_REG = 3; // if (dst COND src) goto
+const COND_IMM = 4; // if (dst COND imm) goto
+const LOAD = 5; // dst = *(src + off)
+const STORE = 6; // *(dst + off) = src
+const ALU = 7;
+const JMP = 8;
+const MEM = 9;
+const ROUTE = Uint8Array.from({ length: 256 }, (_, code) => {
+  const cls = code & 0x07;
+  const op = code & 0xf0;
+  const reg = (code & BPF_X) !== 0;
+  if (cls === BPF_ALU || cls === BPF_ALU64) {
+    const arith = [BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_MOD, BPF_XOR, BPF_ARSH].includes(op);
+    if (arith) return reg ? ALU_REG : ALU_IMM;
+    return op === BPF_MOV && !reg ? ALU_IMM : ALU;
+  }
+  if (cls === BPF_JMP || cls === BPF_JMP32) {
+    const cond = [BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT, BPF_JSGE, BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE].includes(op);
+    if (cond) return reg ? COND_REG : COND_IMM;
+    return JMP;
+  }
+  if (code === (BPF_LDX | BPF_MEM | (code & 0x18))) return LOAD;
+  if (code === (BPF_STX | BPF_MEM | (code & 0x18))) return STORE;
+  return MEM;
+});
+
 /** The loop over the function's units, on its own: V8 then optimizes it whole (with the code after it, which a loop
  * optimized on entry, on-stack, has never seen run, and deoptimizes on at every call). */
 function lowerUnits(c: LowerCtx, body: CodeBuf, a: Asm): void {
   const insns = c.fn.insns;
   const consumed = c.consumed;
   const verifierZext = c.opts.verifierZext;
+  const route = ROUTE;
   for (let i = 0; i < insns.length; ) {
     const x = insns[i]!;
     const len = i + 1 < insns.length && consumed[i + 1] !== 0 ? 2 : 1;
     body.beginUnit(i);
     c.i = i;
     c.x = x;
-    const cls = bpfClass(x.code);
-    if (cls === BPF_ALU || cls === BPF_ALU64) {
-      const finish = lowerAlu(c, x);
-      if (finish && !verifierZext) a.zextw(c.reg(x.dst), c.reg(x.dst)); // finish ALU32: clear the upper half
-    } else if (cls === BPF_JMP || cls === BPF_JMP32) {
-      lowerJmp(c, x);
-    } else {
-      lowerMem(c, x);
+    const code = x.code;
+    let finish = false; // a 32-bit ALU result still to be zero-extended (the kernel's "finish ALU32" step)
+    switch (route[code]) {
+      case ALU_REG:
+        finish = lowerRegOp(c, x, code & 0xf0, c.reg(x.dst), c.reg(x.src), (code & 0x07) === BPF_ALU64);
+        break;
+      case ALU_IMM:
+        finish = lowerImmOp(c, x, code & 0xf0, c.reg(x.dst), (code & 0x07) === BPF_ALU64);
+        break;
+      case COND_REG:
+        condReg(c, x, code & 0xf0, (code & 0x07) === BPF_JMP);
+        break;
+      case COND_IMM:
+        condImm(c, x, code & 0xf0, (code & 0x07) === BPF_JMP);
+        break;
+      case LOAD:
+        lowerLoad(c, x);
+        break;
+      case STORE:
+        lowerStore(c, x);
+        break;
+      case ALU:
+        finish = lowerAlu(c, x);
+        break;
+      case JMP:
+        lowerJmp(c, x);
+        break;
+      default:
+        lowerMem(c, x);
     }
+    if (finish && !verifierZext) a.zextw(c.reg(x.dst), c.reg(x.dst)); // finish ALU32: clear the upper half
     body.endUnit(i + len - 1);
     i += len;
   }

@@ -21,7 +21,7 @@ import type { JitFunc, Split } from "./split-functions.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
-const { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_LD, BPF_LDX, BPF_STX } = fromOpcodes;
+const { BPF_ATOMIC, BPF_CALL, BPF_DW, BPF_EXIT, BPF_JA, BPF_JMP, BPF_LDX, BPF_STX } = fromOpcodes;
 const { BPF_REG_AX, SEEN_CALL, SEEN_TAIL_CALL, seenBit, seenOf, TCC_SAVED } = fromBpfRegs;
 const { JitError } = fromErrors;
 const { LD_IMM64 } = fromInsn;
@@ -61,7 +61,8 @@ export function mapRegisters(split: Split, acqRel: boolean): RegMapped {
 /** Walks the function unit by unit (recording its units in `consumed`) and collects its seen flags. */
 function seenFlags(f: JitFunc, acqRel: boolean, consumed: Consumed): SeenRegs {
   const insns = f.insns;
-  const seenOfReg = SEEN_OF_REG; // a local: this loop runs once per instruction of every program
+  const seenOfReg = SEEN_OF_REG; // locals: this loop runs once per instruction of every program
+  const uses = USES;
   let flags = 0;
   let calls = 0; // flags of the calls and tail calls, in program order (SEEN_TAIL_CALL after a call adds TCC_SAVED)
   for (let i = 0; i < insns.length; i++) {
@@ -70,19 +71,18 @@ function seenFlags(f: JitFunc, acqRel: boolean, consumed: Consumed): SeenRegs {
     const dst = x.dst;
     const src = x.src;
     if (dst > BPF_REG_AX || src > BPF_REG_AX) throw new JitError(`invalid register r${Math.max(dst, src)}`, f.start + i);
-    if ((code & 0x0f) !== 0) flags |= seenOfReg[src]!;
-    const cls = code & 0x07;
-    if (cls !== BPF_JMP) {
-      flags |= seenOfReg[dst]!;
+    // Which registers the opcode marks, as masks (all ones or zero): no branch on the opcode in the common case.
+    const use = uses[code]!;
+    flags |= (seenOfReg[src]! & -(use & USES_SRC)) | (seenOfReg[dst]! & -((use & USES_DST) >> 1));
+    if ((use & UNUSUAL) === 0) continue;
+    if (code === CALL) {
+      if (!(src === 0 && x.imm === BPF_FUNC_get_smp_processor_id)) calls |= SEEN_CALL;
+    } else if (code === BPF_TAIL_CALL_OP) {
+      calls |= calls & SEEN_CALL ? SEEN_TAIL_CALL | seenBit(TCC_SAVED) : SEEN_TAIL_CALL;
+    } else if (unitLength(insns, i, acqRel) === 2) {
       // LD_IMM64, and narrow loads followed by the verifier's zero-extension, take the next slot too (units.ts)
-      if ((cls === BPF_LD || cls === BPF_LDX || cls === BPF_STX) && unitLength(insns, i, acqRel) === 2) {
-        consumed[++i] = code === LD_IMM64 ? CONSUMED_LD_IMM64 : CONSUMED_ZEXT;
-      }
-      continue;
+      consumed[++i] = code === LD_IMM64 ? CONSUMED_LD_IMM64 : CONSUMED_ZEXT;
     }
-    if (code !== JA && code !== CALL && code !== EXIT && code !== BPF_TAIL_CALL_OP) flags |= seenOfReg[dst]!;
-    else if (code === CALL && !(src === 0 && x.imm === BPF_FUNC_get_smp_processor_id)) calls |= SEEN_CALL;
-    else if (code === BPF_TAIL_CALL_OP) calls |= calls & SEEN_CALL ? SEEN_TAIL_CALL | seenBit(TCC_SAVED) : SEEN_TAIL_CALL;
   }
   if (consumed[insns.length] !== 0) throw new JitError("LD_IMM64 is missing its second slot", f.start + insns.length - 1);
   flags |= calls;
@@ -93,6 +93,25 @@ function seenFlags(f: JitFunc, acqRel: boolean, consumed: Consumed): SeenRegs {
 const JA = BPF_JMP | BPF_JA;
 const CALL = BPF_JMP | BPF_CALL;
 const EXIT = BPF_JMP | BPF_EXIT;
+
+/** Per opcode: USES_SRC if it marks its source register (init_regs: any opcode with a non-zero low nibble),
+ * USES_DST if it marks its destination (every one but JA, CALL, EXIT and the tail call), UNUSUAL if the walk must
+ * look closer: a call or tail call, or an instruction that may take the next slot too (units.ts: LD_IMM64, narrow
+ * loads, atomics). */
+const USES_SRC = 1;
+const USES_DST = 2;
+const UNUSUAL = 4;
+const USES = Uint8Array.from({ length: 256 }, (_, code) => {
+  const cls = code & 0x07;
+  const src = (code & 0x0f) !== 0 ? USES_SRC : 0;
+  if (cls === BPF_JMP) {
+    if (code === CALL || code === BPF_TAIL_CALL_OP) return src | UNUSUAL;
+    return code === JA || code === EXIT ? src : src | USES_DST;
+  }
+  const narrow = (code & 0x18) !== BPF_DW;
+  const unusual = code === LD_IMM64 || (cls === BPF_LDX && narrow) || (cls === BPF_STX && (code & 0xe0) === BPF_ATOMIC);
+  return src | USES_DST | (unusual ? UNUSUAL : 0);
+});
 
 /** The seen-bit a use of each eBPF register sets (seenOf, by register number; 0..15 as the 4-bit fields allow). */
 const SEEN_OF_REG = Int32Array.from({ length: 16 }, (_, r) => (r <= BPF_REG_AX ? seenOf(r) : 0));
