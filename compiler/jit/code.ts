@@ -91,6 +91,11 @@ export class CodeBuf {
   /** Fixed halfwords of the unit. */
   uHw: Uint16Array;
 
+  // ---- slots: per eBPF slot, the fixed halfwords before its unit and its unit's first var item (a slot consumed with
+  // the one before has its unit's values), so that where any one slot lands can be found without walking the units
+  slotFixed: Int32Array;
+  slotVar: Int32Array;
+
   // ---- exception table: ops that may fault (PROBE_MEM loads, arena accesses), where their code starts in the fixed
   // code, and the register to clear on a fault
   faultOp: number[] = [];
@@ -113,6 +118,8 @@ export class CodeBuf {
     this.uSlot = new Int32Array(unitCapacity + 1);
     this.uVar = new Int32Array(unitCapacity + 1);
     this.uHw = new Uint16Array(unitCapacity + 1);
+    this.slotFixed = new Int32Array(unitCapacity + 1);
+    this.slotVar = new Int32Array(unitCapacity + 1);
   }
 
   /** Appends a fixed instruction, encoded. */
@@ -191,8 +198,11 @@ export class CodeBuf {
   beginUnit(slot: number): void {
     const u = this.nu;
     if (u + 1 >= this.uSlot.length) this.growUnits(u + 2);
+    if (slot + 2 > this.slotFixed.length) this.growSlots(slot + 2);
     this.uSlot[u] = slot;
     this.unitHw0 = this.hw;
+    this.slotFixed[slot] = this.hw;
+    this.slotVar[slot] = this.nv;
   }
 
   endUnit(lastSlot: number): void {
@@ -203,6 +213,12 @@ export class CodeBuf {
     this.uSlot[u + 1] = lastSlot + 1;
     this.uVar[u + 1] = this.nv;
     this.nu = u + 1;
+    const first = this.uSlot[u]!;
+    if (lastSlot !== first) {
+      if (lastSlot + 1 >= this.slotFixed.length) this.growSlots(lastSlot + 2);
+      this.slotFixed[lastSlot] = this.slotFixed[first]!;
+      this.slotVar[lastSlot] = this.slotVar[first]!;
+    }
   }
 
   /** The ops of each unit: unit u's are uOp[u] .. uOp[u + 1] - 1 (for dumps: found by walking the ops, each unit
@@ -267,6 +283,11 @@ export class CodeBuf {
     this.vtarget = grow(this.vtarget, n);
     this.vpre = grow(this.vpre, n);
     this.vpos = grow(this.vpos, n);
+  }
+
+  private growSlots(n: number): void {
+    this.slotFixed = grow(this.slotFixed, n);
+    this.slotVar = grow(this.slotVar, n);
   }
 
   private growUnits(n: number): void {

@@ -86,13 +86,12 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const code = new Uint8Array(2 * totalHw);
   const hws = new Uint16Array(code.buffer); // the image by halfwords, which is how everything in it is aligned
   const nslots = f.fn.insns.length;
-  const slotHw = new Int32Array(nslots + 1);
   const bodyStart = putCode(hws, 0, frame.prologue);
-  let p = writeBody(hws, bodyStart, f, st, multi, addrs, frame.tailEpilogue, slotHw);
+  let p = writeBody(hws, bodyStart, f, st, multi, addrs, frame.tailEpilogue);
   const epilogueHw = p;
-  slotHw[nslots] = epilogueHw;
   p = putCode(hws, p, frame.epilogue);
   if (p !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${2 * p} bytes, laid out as ${2 * totalHw}`);
+  const slotHw = new SlotStarts(body, st, epilogueHw);
   checkTargets(f, st, slotHw, epilogueHw, warnings);
   const extable = exceptionTable(body, st, bodyStart);
   let insns: RvInsn[] | undefined;
@@ -105,11 +104,11 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
-      insns ??= imageInsns(code, body.nu, (u) => slotHw[body.uSlot[u]!]!, body.uSlot, epilogueHw);
+      insns ??= imageInsns(code, body.nu, (u) => slotHw.at(body.uSlot[u]!), body.uSlot, epilogueHw);
       return insns;
     },
     get lineMap(): number[] {
-      lineMap ??= Array.from(slotHw.subarray(0, nslots), (hw) => 2 * hw);
+      lineMap ??= Array.from({ length: nslots }, (_, k) => 2 * slotHw.at(k));
       return lineMap;
     },
     frame: frame.layout,
@@ -125,12 +124,11 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
 
 /**
  * The final pass over the body from halfword `p`: the fixed code as lowering encoded it, then the var items written in
- * the form and with the offset the layout's final pass computed (each must fill its room exactly). Fills slotHw.
- * Returns the halfword after the body.
+ * the form and with the offset the layout's final pass computed (each must fill its room exactly). Returns the
+ * halfword after the body.
  */
-function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, slotHw: Int32Array): number {
+function writeBody(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): number {
   const end = copyFixedCode(hws, p, f.body, st.at, st.hw, f.fn.name);
-  unitStarts(f.body, st, end - f.body.hw, slotHw);
   writeVars(hws, f, st, multi, addrs, tailEpilogue);
   return end;
 }
@@ -154,19 +152,28 @@ function copyFixedCode(hws: Uint16Array, p: number, body: CodeBuf, at: Int32Arra
 }
 
 /**
- * Where each unit starts: its fixed code's position plus the var items before it, which is how far the unit's first
- * var item landed past its own fixed position (at - vpos, checked by copyFixedCode), or `afterLast` for the units after the last
- * one. A unit is one or two slots: both are written (the same slot twice for one), without an inner loop.
+ * Where each eBPF slot starts in the image (halfwords), found when asked: its unit's fixed position plus how far the
+ * unit's first var item landed past its own fixed position (at - vpos: the var items before it, and the prologue;
+ * checked by copyFixedCode), or, for the units after the last var item, the body's end minus its fixed size. The
+ * slot one past the last is the epilogue. Checking the branches needs only their targets, and the line map is built
+ * only when someone reads it, so nothing here walks every unit.
  */
-function unitStarts(body: CodeBuf, st: PassResult, afterLast: number, slotHw: Int32Array): void {
-  const { vpos, uSlot, uHw, uVar, nu, nv } = body;
-  const at = st.at;
-  for (let u = 0, q = 0; u < nu; u++) {
-    const v = uVar[u]!;
-    const start = q + (v < nv ? at[v]! - vpos[v]! : afterLast);
-    slotHw[uSlot[u]!] = start;
-    slotHw[uSlot[u + 1]! - 1] = start;
-    q += uHw[u]!;
+class SlotStarts {
+  private readonly afterLast: number;
+
+  constructor(
+    private readonly body: CodeBuf,
+    private readonly st: PassResult,
+    private readonly epilogueHw: number,
+  ) {
+    this.afterLast = epilogueHw - body.hw;
+  }
+
+  at(slot: number): number {
+    const b = this.body;
+    if (slot === b.uSlot[b.nu]) return this.epilogueHw;
+    const v = b.slotVar[slot]!;
+    return b.slotFixed[slot]! + (v < b.nv ? this.st.at[v]! - b.vpos[v]! : this.afterLast);
   }
 }
 
@@ -232,17 +239,17 @@ function expandVar(out: CodeBuf, f: FixedFunc, st: PassResult, v: number, multi:
  * Every branch and jump must land where its target's code starts. The kernel does not check this (its final pass
  * trusts a converged size); a program whose layout is inconsistent is refused rather than miscompiled.
  */
-function checkTargets(f: FixedFunc, st: PassResult, slotHw: Int32Array, epilogueHw: number, warnings: string[]): void {
+function checkTargets(f: FixedFunc, st: PassResult, slotHw: SlotStarts, epilogueHw: number, warnings: string[]): void {
   const b = f.body;
   const { vk, vtarget, uVar, uSlot } = b;
   for (let v = 0; v < b.nv; v++) {
     const kind = vk[v];
     let want: number;
-    if (kind === VK.Branch || kind === VK.Jump) want = slotHw[vtarget[v]!]!;
+    if (kind === VK.Branch || kind === VK.Jump) want = slotHw.at(vtarget[v]!);
     else if (kind === VK.JumpEpilogue) want = epilogueHw;
     else if (kind === VK.TailOut) {
       const u = unitOfVar(uVar, b.nu, v);
-      want = u + 1 < b.nu ? slotHw[uSlot[u + 1]!]! : epilogueHw;
+      want = u + 1 < b.nu ? slotHw.at(uSlot[u + 1]!) : epilogueHw;
     } else continue;
     const miss = 2 * st.at[v]! + st.rvoff[v]! - 2 * want;
     if (miss === 0) continue;
