@@ -81,6 +81,9 @@ export class CodeBuf {
   /** Absolute target address (CallFixed, Addr of a kernel symbol). */
   vaddr: (bigint | undefined)[] = [];
 
+  /** The unit each var item belongs to. */
+  vunit: Int32Array;
+
   // ---- units: they tile the function's slots in order, unit u covering slots uSlot[u] .. uSlot[u + 1] - 1
   nu = 0;
   /** First eBPF slot of the unit (one extra entry, one past the last unit's last slot, closes it). The slot whose
@@ -88,21 +91,17 @@ export class CodeBuf {
   uSlot: Int32Array;
   /** First var item of the unit (one extra entry closes the last unit). */
   uVar: Int32Array;
-  /** Fixed halfwords of the unit. */
-  uHw: Uint16Array;
-
-  // ---- slots: per eBPF slot, the fixed halfwords before its unit and its unit's first var item (a slot consumed with
-  // the one before has its unit's values), so that where any one slot lands can be found without walking the units
-  slotFixed: Int32Array;
-  slotVar: Int32Array;
+  /** Fixed halfwords before the unit (one extra entry closes the last unit): the unit has uStart[u + 1] - uStart[u]. */
+  uStart: Int32Array;
+  /** Per eBPF slot: its unit (both slots of a two-slot unit), so that where any one slot lands can be found without
+   * walking the units. */
+  slotUnit: Int32Array;
 
   // ---- exception table: ops that may fault (PROBE_MEM loads, arena accesses), where their code starts in the fixed
   // code, and the register to clear on a fault
   faultOp: number[] = [];
   faultPos: number[] = [];
   faultReg: number[] = [];
-
-  private unitHw0 = 0;
 
   constructor(opCapacity = 64, unitCapacity = 16) {
     this.op = new Uint8Array(opCapacity);
@@ -115,11 +114,11 @@ export class CodeBuf {
     this.vtarget = new Int32Array(v);
     this.vpre = new Int32Array(v);
     this.vpos = new Int32Array(v);
+    this.vunit = new Int32Array(v);
     this.uSlot = new Int32Array(unitCapacity + 1);
     this.uVar = new Int32Array(unitCapacity + 1);
-    this.uHw = new Uint16Array(unitCapacity + 1);
-    this.slotFixed = new Int32Array(unitCapacity + 1);
-    this.slotVar = new Int32Array(unitCapacity + 1);
+    this.uStart = new Int32Array(unitCapacity + 1);
+    this.slotUnit = new Int32Array(unitCapacity + 1);
   }
 
   /** Appends a fixed instruction, encoded. */
@@ -163,8 +162,9 @@ export class CodeBuf {
     this.va[v] = a;
     this.vb[v] = b;
     this.vtarget[v] = target;
-    this.vpre[v] = this.hw - this.unitHw0;
+    this.vpre[v] = this.hw - this.uStart[this.nu]!;
     this.vpos[v] = this.hw;
+    this.vunit[v] = this.nu;
     if (addr !== undefined) this.vaddr[v] = addr;
     this.nv = v + 1;
     const k = this.n;
@@ -194,30 +194,24 @@ export class CodeBuf {
   }
 
   /** Starts unit `nu` at eBPF slot `slot` (the slot after the previous unit's last). Units cover the buffer from its
-   * start: unit u's first var item is the previous unit's end (0 for the first), written by endUnit. */
+   * start: unit u's first var item and fixed start are the previous unit's end (0 for the first), written by endUnit. */
   beginUnit(slot: number): void {
     const u = this.nu;
     if (u + 1 >= this.uSlot.length) this.growUnits(u + 2);
-    if (slot + 2 > this.slotFixed.length) this.growSlots(slot + 2);
+    if (slot + 2 > this.slotUnit.length) this.slotUnit = grow(this.slotUnit, slot + 2);
     this.uSlot[u] = slot;
-    this.unitHw0 = this.hw;
-    this.slotFixed[slot] = this.hw;
-    this.slotVar[slot] = this.nv;
+    this.slotUnit[slot] = u;
   }
 
   endUnit(lastSlot: number): void {
     const u = this.nu;
-    const hw = this.hw - this.unitHw0;
-    if (hw > 0xffff) throw new Error(`internal: a unit of ${hw} halfwords`);
-    this.uHw[u] = hw;
     this.uSlot[u + 1] = lastSlot + 1;
     this.uVar[u + 1] = this.nv;
+    this.uStart[u + 1] = this.hw;
     this.nu = u + 1;
-    const first = this.uSlot[u]!;
-    if (lastSlot !== first) {
-      if (lastSlot + 1 >= this.slotFixed.length) this.growSlots(lastSlot + 2);
-      this.slotFixed[lastSlot] = this.slotFixed[first]!;
-      this.slotVar[lastSlot] = this.slotVar[first]!;
+    if (lastSlot !== this.uSlot[u]) {
+      if (lastSlot + 1 >= this.slotUnit.length) this.slotUnit = grow(this.slotUnit, lastSlot + 2);
+      this.slotUnit[lastSlot] = u;
     }
   }
 
@@ -227,7 +221,7 @@ export class CodeBuf {
     const uOp = new Int32Array(this.nu + 1);
     for (let u = 0, k = 0; u < this.nu; u++) {
       uOp[u] = k;
-      let hw = this.uHw[u]!;
+      let hw = this.uStart[u + 1]! - this.uStart[u]!;
       let vars = this.uVar[u + 1]! - this.uVar[u]!;
       while (hw > 0 || vars > 0) {
         if (this.op[k] === VAR_OP) vars--;
@@ -283,16 +277,12 @@ export class CodeBuf {
     this.vtarget = grow(this.vtarget, n);
     this.vpre = grow(this.vpre, n);
     this.vpos = grow(this.vpos, n);
-  }
-
-  private growSlots(n: number): void {
-    this.slotFixed = grow(this.slotFixed, n);
-    this.slotVar = grow(this.slotVar, n);
+    this.vunit = grow(this.vunit, n);
   }
 
   private growUnits(n: number): void {
     this.uSlot = grow(this.uSlot, n);
     this.uVar = grow(this.uVar, n);
-    this.uHw = grow(this.uHw, n);
+    this.uStart = grow(this.uStart, n);
   }
 }

@@ -166,7 +166,7 @@ export class FullLayout extends Layout {
         out.hw[v] = hw;
         extra += hw;
       }
-      pos = start + b.uHw[u]! + extra;
+      pos = start + (b.uStart[u + 1]! - b.uStart[u]!) + extra;
       if (record) this.offset[b.uSlot[u + 1]! - 1] = pos;
     }
     if (record) this.epilogueOffset = pos;
@@ -223,16 +223,12 @@ export class SegmentedLayout extends Layout {
   private readonly tail: Int32Array;
   private readonly tKey: Int32Array;
   private readonly tRel: Int32Array;
-  /** Per var item: its unit. */
+  /** Per var item: its unit (the code buffer's). */
   private readonly unitOf: Int32Array;
   /** Fixed halfwords of the last segment (the units after the last var unit). */
   private readonly lastFixed: number;
   /** Start of each segment, under its name (and scratch under every other item index; nv + 1 stays 0). */
   private readonly segStart: Int32Array;
-  /** Per slot: the segment whose start its offset-table entry is read from, + 1 (0: no unit records it), and the
-   * entry's distance from that start. */
-  private readonly slotKey: Int32Array;
-  private readonly slotRel: Int32Array;
   /** Segments recorded so far by the first sizing pass: names up to this one (after it, all of them). */
   private recorded = -1;
   /** Per var item: the furthest segment read ahead of itself by it or any item before it (-1: none). */
@@ -260,24 +256,22 @@ export class SegmentedLayout extends Layout {
     const nv = body.nv;
     this.lead = new Int32Array(nv);
     this.tail = new Int32Array(nv);
-    this.unitOf = new Int32Array(nv);
-    // slotKey holds the segment's name + 1, so that a fresh (zeroed) entry reads as "no unit records it"
-    this.slotKey = new Int32Array(nslots);
-    this.slotRel = new Int32Array(nslots);
+    this.unitOf = body.vunit;
     this.segStart = new Int32Array(nv + 2);
-    this.lastFixed = walkUnits(body, this.lead, this.tail, this.unitOf, this.slotKey, this.slotRel);
+    this.lastFixed = walkVars(body, this.lead, this.tail);
     this.tKey = new Int32Array(nv);
     this.tRel = new Int32Array(nv);
     this.reach = new Int32Array(nv);
-    resolveTargets(body, this.slotKey, this.slotRel, this.unitOf, this.tKey, this.tRel, this.reach);
+    resolveTargets(body, this.tail, this.tKey, this.tRel, this.reach);
     this.minBack = new Int32Array(nv + 1).fill(nv + 2);
     this.absolute = new Uint8Array(nv + 1);
-    readsBehind(body, this.slotKey, this.unitOf, this.tKey, this.minBack, this.absolute);
+    readsBehind(body, this.tKey, this.minBack, this.absolute);
+    if (nslots !== body.uSlot[body.nu]) throw new JitError(`internal: a layout of ${nslots} slots for units covering ${body.uSlot[body.nu]}`);
   }
 
   offsetAt(k: number): number {
-    const key = this.slotKey[k]! - 1;
-    return key >= 0 && key <= this.recorded ? this.segStart[key]! + this.slotRel[k]! : 32 * (k + 1);
+    const key = segmentOf(this.body, k);
+    return key >= 0 && key <= this.recorded ? this.segStart[key]! + entryRel(this.body, this.tail, k, key) : 32 * (k + 1);
   }
 
   /**
@@ -398,35 +392,40 @@ export class SegmentedLayout extends Layout {
 
 // The constructor's three walks, each a function of its own: they run once per layout, and V8 optimizes a function
 // whole once it has run a few times, whereas a loop optimized on entry (on-stack) deoptimizes at the code after it.
+// They visit the var items only: a unit without any is found, when a target is in it, through the slot's unit.
 
-/** Walks the units: each item's lead and tail, its unit, and every recorded slot's segment and distance from its
- * start (see SegmentedLayout). Returns the fixed halfwords of the last segment. */
-function walkUnits(body: CodeBuf, lead: Int32Array, tail: Int32Array, unitOf: Int32Array, slotKey: Int32Array, slotRel: Int32Array): number {
-  const { nu, uVar, uHw, uSlot, vpre } = body;
-  let rel = 0; // the fixed halfwords of the current segment's units before its var unit
-  let v0 = nu > 0 ? uVar[0]! : 0;
-  for (let u = 0; u < nu; u++) {
-    const v1 = uVar[u + 1]!;
-    const k = uSlot[u + 1]! - 1; // the unit's last slot
-    if (v0 === v1) {
-      rel += uHw[u]!;
-      slotKey[k] = v0 + 1; // v0 is the first var item after this unit: it names this unit's segment
-      slotRel[k] = rel;
-      continue;
+/** Each item's lead and tail (see SegmentedLayout), from its unit's fixed start and end and its place in the unit.
+ * Returns the fixed halfwords of the last segment (the units after the last var unit). */
+function walkVars(body: CodeBuf, lead: Int32Array, tail: Int32Array): number {
+  const { nv, vunit, uStart, vpre } = body;
+  let segFixed = 0; // fixed halfwords before the current segment: the end of the previous var unit
+  for (let v = 0; v < nv; v++) {
+    const u = vunit[v]!;
+    const first = v === 0 || vunit[v - 1] !== u;
+    lead[v] = first ? uStart[u]! - segFixed + vpre[v]! : vpre[v]! - vpre[v - 1]!;
+    if (v + 1 === nv || vunit[v + 1] !== u) {
+      tail[v] = uStart[u + 1]! - uStart[u]! - vpre[v]!;
+      segFixed = uStart[u + 1]!;
     }
-    unitOf[v0] = u;
-    lead[v0] = rel + vpre[v0]!;
-    for (let v = v0 + 1; v < v1; v++) {
-      unitOf[v] = u;
-      lead[v] = vpre[v]! - vpre[v - 1]!;
-    }
-    tail[v1 - 1] = uHw[u]! - vpre[v1 - 1]!;
-    slotKey[k] = v1 + 1; // the unit's end is the next segment's start (v1 names it, or nv: the last segment)
-    slotRel[k] = 0;
-    rel = 0;
-    v0 = v1;
   }
-  return rel;
+  return uStart[body.nu]! - segFixed;
+}
+
+/**
+ * The segment slot k's offset-table entry is read from: the one that starts where the unit whose last slot is k
+ * ends, named by the first var item after that unit (nv: the last segment); -1 if no unit records the entry (k is
+ * the first slot of a two-slot unit).
+ */
+function segmentOf(body: CodeBuf, k: number): number {
+  const u = body.slotUnit[k]!;
+  return body.uSlot[u + 1]! - 1 === k ? body.uVar[u + 1]! : -1;
+}
+
+/** The entry's distance from the start of its segment `key`: the fixed halfwords from the end of the var unit
+ * before the segment (the body's start for the first) to the end of slot k's unit. */
+function entryRel(body: CodeBuf, tail: Int32Array, k: number, key: number): number {
+  const end = body.uStart[body.slotUnit[k]! + 1]!;
+  return key === 0 ? end : end - (body.vpos[key - 1]! + tail[key - 1]!);
 }
 
 /**
@@ -434,27 +433,27 @@ function walkUnits(body: CodeBuf, lead: Int32Array, tail: Int32Array, unitOf: In
  * or jump its target's segment, a jump to the epilogue the end, since epilogueOffset is the last pass's, a tail
  * call's exit the end of its own unit), as a running maximum.
  */
-function resolveTargets(body: CodeBuf, slotKey: Int32Array, slotRel: Int32Array, unitOf: Int32Array, tKey: Int32Array, tRel: Int32Array, reach: Int32Array): void {
-  const { nv, vk, vtarget, uSlot } = body;
+function resolveTargets(body: CodeBuf, tail: Int32Array, tKey: Int32Array, tRel: Int32Array, reach: Int32Array): void {
+  const { nv, vk, vtarget, uSlot, vunit } = body;
   let furthest = -1;
   for (let v = 0; v < nv; v++) {
     const kind = vk[v];
     if (kind === VK.Branch || kind === VK.Jump) {
       const t = vtarget[v]!;
       // target slot 0 reads prologueLen, which is where segment 0 (named 0, or nv if there are no var items) starts
-      const key = t === 0 ? 0 : slotKey[t - 1]! - 1;
+      const key = t === 0 ? 0 : segmentOf(body, t - 1);
       tKey[v] = key < 0 ? nv + 1 : key;
-      tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : slotRel[t - 1]!;
+      tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : entryRel(body, tail, t - 1, key);
       if (key > furthest && key > v) furthest = key;
     } else if (kind === VK.JumpEpilogue) furthest = nv;
-    else if (kind === VK.TailOut) furthest = Math.max(furthest, slotKey[uSlot[unitOf[v]!]!]! - 1, v);
+    else if (kind === VK.TailOut) furthest = Math.max(furthest, segmentOf(body, uSlot[vunit[v]!]!), v);
     reach[v] = furthest;
   }
 }
 
 /** What each item reads behind itself, and which items depend on where they land (from the end backwards). */
-function readsBehind(body: CodeBuf, slotKey: Int32Array, unitOf: Int32Array, tKey: Int32Array, minBack: Int32Array, absolute: Uint8Array): void {
-  const { nv, vk, uSlot } = body;
+function readsBehind(body: CodeBuf, tKey: Int32Array, minBack: Int32Array, absolute: Uint8Array): void {
+  const { nv, vk, uSlot, vunit } = body;
   for (let v = nv - 1; v >= 0; v--) {
     const kind = vk[v];
     let behind = nv + 2;
@@ -463,8 +462,8 @@ function readsBehind(body: CodeBuf, slotKey: Int32Array, unitOf: Int32Array, tKe
       if (tKey[v]! <= v) behind = tKey[v]!;
       else if (tKey[v]! > nv) abs = 1; // an entry no unit records: a fixed number
     } else if (kind === VK.TailOut) {
-      const slot = uSlot[unitOf[v]!]!;
-      if (slot > 0 && slotKey[slot - 1]! > 0) behind = slotKey[slot - 1]! - 1;
+      const slot = uSlot[vunit[v]!]!;
+      if (slot > 0 && segmentOf(body, slot - 1) >= 0) behind = segmentOf(body, slot - 1);
       abs = 1;
     } else if (kind === VK.CallFixed) abs = 1;
     const next = minBack[v + 1]!;

@@ -172,8 +172,9 @@ class SlotStarts {
   at(slot: number): number {
     const b = this.body;
     if (slot === b.uSlot[b.nu]) return this.epilogueHw;
-    const v = b.slotVar[slot]!;
-    return b.slotFixed[slot]! + (v < b.nv ? this.st.at[v]! - b.vpos[v]! : this.afterLast);
+    const u = b.slotUnit[slot]!;
+    const v = b.uVar[u]!;
+    return b.uStart[u]! + (v < b.nv ? this.st.at[v]! - b.vpos[v]! : this.afterLast);
   }
 }
 

@@ -44,7 +44,7 @@ function lineMapByWalk(insns: readonly Insn[]): { expected: number[]; actual: nu
     for (; v < body.uVar[u]!; v++) varHw += st.hw[v]!;
     const start = 2 * (f.steady.prologue.hw + fixedHw + varHw);
     for (let k = body.uSlot[u]!; k < body.uSlot[u + 1]!; k++) expected[k] = start;
-    fixedHw += body.uHw[u]!;
+    fixedHw += body.uStart[u + 1]! - body.uStart[u]!;
   }
   // Each instruction's slot, as the image's instruction list gives it: the first slot of the unit it lies in.
   const bpfOf = out.insns.map((x) => x.bpf);

@@ -14,7 +14,7 @@ import { mapRegisters } from "../../compiler/passes/map-registers.js";
 import { addPrologueEpilogue } from "../../compiler/passes/prologue-epilogue.js";
 import { splitFunctions } from "../../compiler/passes/split-functions.js";
 
-const bufState = (c: CodeBuf) => [c.n, c.nv, c.nu, c.hw, ...[c.op, c.rd, c.rs1, c.rs2, c.imm, c.fl, c.vk, c.vtarget, c.vpre, c.uOp, c.uVar, c.uHw].map((a) => Array.from(a))];
+const bufState = (c: CodeBuf) => [c.n, c.nv, c.nu, c.hw, ...[c.op, c.rd, c.rs1, c.rs2, c.imm, c.fl, c.vk, c.vtarget, c.vpre, c.uOp, c.uVar, c.uStart].map((a) => Array.from(a))];
 
 describe("passes leave earlier stages unchanged", () => {
   it("lowering, framing, fixup and encoding (with calls between functions and helper calls)", () => {
