@@ -262,7 +262,7 @@ export class SegmentedLayout extends Layout {
     this.tKey = new Int32Array(nv);
     this.tRel = new Int32Array(nv);
     this.reach = new Int32Array(nv);
-    resolveTargets(body, this.tail, this.tKey, this.tRel, this.reach);
+    resolveTargets(body, this.tKey, this.tRel, this.reach);
     this.minBack = new Int32Array(nv + 1).fill(nv + 2);
     this.absolute = new Uint8Array(nv + 1);
     readsBehind(body, this.tKey, this.minBack, this.absolute);
@@ -271,7 +271,7 @@ export class SegmentedLayout extends Layout {
 
   offsetAt(k: number): number {
     const key = segmentOf(this.body, k);
-    return key >= 0 && key <= this.recorded ? this.segStart[key]! + entryRel(this.body, this.tail, k, key) : 32 * (k + 1);
+    return key >= 0 && key <= this.recorded ? this.segStart[key]! + entryRel(this.body, k, key) : 32 * (k + 1);
   }
 
   /**
@@ -394,17 +394,16 @@ export class SegmentedLayout extends Layout {
 // whole once it has run a few times, whereas a loop optimized on entry (on-stack) deoptimizes at the code after it.
 // They visit the var items only: a unit without any is found, when a target is in it, through the slot's unit.
 
-/** Each item's lead and tail (see SegmentedLayout), from its unit's fixed start and end and its place in the unit.
+/** Each item's lead and tail (see SegmentedLayout), from where it sits in the fixed code and where its unit ends.
  * Returns the fixed halfwords of the last segment (the units after the last var unit). */
 function walkVars(body: CodeBuf, lead: Int32Array, tail: Int32Array): number {
-  const { nv, vunit, uStart, vpre } = body;
+  const { nv, vunit, uStart, vpos } = body;
   let segFixed = 0; // fixed halfwords before the current segment: the end of the previous var unit
   for (let v = 0; v < nv; v++) {
     const u = vunit[v]!;
-    const first = v === 0 || vunit[v - 1] !== u;
-    lead[v] = first ? uStart[u]! - segFixed + vpre[v]! : vpre[v]! - vpre[v - 1]!;
+    lead[v] = v === 0 || vunit[v - 1] !== u ? vpos[v]! - segFixed : vpos[v]! - vpos[v - 1]!;
     if (v + 1 === nv || vunit[v + 1] !== u) {
-      tail[v] = uStart[u + 1]! - uStart[u]! - vpre[v]!;
+      tail[v] = uStart[u + 1]! - vpos[v]!;
       segFixed = uStart[u + 1]!;
     }
   }
@@ -423,9 +422,9 @@ function segmentOf(body: CodeBuf, k: number): number {
 
 /** The entry's distance from the start of its segment `key`: the fixed halfwords from the end of the var unit
  * before the segment (the body's start for the first) to the end of slot k's unit. */
-function entryRel(body: CodeBuf, tail: Int32Array, k: number, key: number): number {
-  const end = body.uStart[body.slotUnit[k]! + 1]!;
-  return key === 0 ? end : end - (body.vpos[key - 1]! + tail[key - 1]!);
+function entryRel(body: CodeBuf, k: number, key: number): number {
+  const { uStart, slotUnit, vunit } = body;
+  return uStart[slotUnit[k]! + 1]! - (key === 0 ? 0 : uStart[vunit[key - 1]! + 1]!);
 }
 
 /**
@@ -433,7 +432,7 @@ function entryRel(body: CodeBuf, tail: Int32Array, k: number, key: number): numb
  * or jump its target's segment, a jump to the epilogue the end, since epilogueOffset is the last pass's, a tail
  * call's exit the end of its own unit), as a running maximum.
  */
-function resolveTargets(body: CodeBuf, tail: Int32Array, tKey: Int32Array, tRel: Int32Array, reach: Int32Array): void {
+function resolveTargets(body: CodeBuf, tKey: Int32Array, tRel: Int32Array, reach: Int32Array): void {
   const { nv, vk, vtarget, uSlot, vunit } = body;
   let furthest = -1;
   for (let v = 0; v < nv; v++) {
@@ -443,7 +442,7 @@ function resolveTargets(body: CodeBuf, tail: Int32Array, tKey: Int32Array, tRel:
       // target slot 0 reads prologueLen, which is where segment 0 (named 0, or nv if there are no var items) starts
       const key = t === 0 ? 0 : segmentOf(body, t - 1);
       tKey[v] = key < 0 ? nv + 1 : key;
-      tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : entryRel(body, tail, t - 1, key);
+      tRel[v] = key < 0 ? 32 * t : t === 0 ? 0 : entryRel(body, t - 1, key);
       if (key > furthest && key > v) furthest = key;
     } else if (kind === VK.JumpEpilogue) furthest = nv;
     else if (kind === VK.TailOut) furthest = Math.max(furthest, segmentOf(body, uSlot[vunit[v]!]!), v);

@@ -62,7 +62,7 @@ export function lowerAlu(c: LowerCtx, x: Insn): boolean {
   return lowerImmOp(c, x, op, rd, is64);
 }
 
-/** dst = dst OP src (OP one of ADD..ARSH: not MOV, NEG or END; lower.ts routes those to lowerAlu). */
+/** dst = dst OP src (not MOV, NEG or END, which lowerAlu handles; an operation without a case is refused). */
 export function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, is64: boolean): boolean {
   const a = c.a;
   switch (op) {
@@ -91,7 +91,8 @@ export function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, i
   return !is64;
 }
 
-/** dst = dst OP imm, and dst = imm (MOV); an immediate that does not fit the instruction goes through t1. */
+/** dst = dst OP imm, and dst = imm (MOV); an immediate that does not fit the instruction goes through t1 (not NEG
+ * or END, which lowerAlu handles; an operation without a case is refused). */
 export function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: boolean): boolean {
   const a = c.a;
   const imm = x.imm;

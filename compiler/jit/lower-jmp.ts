@@ -30,6 +30,8 @@ const { OP } = fromOps;
 /** The conditions with an RV branch (all but JSET, which tests dst & src), by op >> 4 (an array, not a Set: every
  * branch of a program looks here). */
 const IS_COND = Uint8Array.from({ length: 16 }, (_, k) => ([BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JNE, BPF_JSGT, BPF_JSGE, BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE].includes(k << 4) ? 1 : 0));
+/** A conditional branch: a condition with an RV branch, or JSET (`op`: the opcode's operation bits). */
+export const isCondOp = (op: number): boolean => IS_COND[op >> 4] === 1 || op === BPF_JSET;
 const isSigned = (cond: number): boolean => cond === BPF_JSGT || cond === BPF_JSLT || cond === BPF_JSGE || cond === BPF_JSLE;
 
 export function lowerJmp(c: LowerCtx, x: Insn): void {
@@ -41,7 +43,7 @@ export function lowerJmp(c: LowerCtx, x: Insn): void {
     c.a.buf.emitVar(VK.Jump, 0, 0, 0, c.target(is64 ? x.off : x.imm));
     return;
   }
-  if (IS_COND[op >> 4] === 1 || op === BPF_JSET) return bpfSrc(code) === BPF_X ? condReg(c, x, op, is64) : condImm(c, x, op, is64);
+  if (isCondOp(op)) return bpfSrc(code) === BPF_X ? condReg(c, x, op, is64) : condImm(c, x, op, is64);
   if (!is64) c.unknownOpcode();
   if (code === (BPF_JMP | BPF_CALL)) return call(c, x);
   if (code === BPF_TAIL_CALL_OP) return tailCall(c);

@@ -242,19 +242,19 @@ function expandVar(out: CodeBuf, f: FixedFunc, st: PassResult, v: number, multi:
  */
 function checkTargets(f: FixedFunc, st: PassResult, slotHw: SlotStarts, epilogueHw: number, warnings: string[]): void {
   const b = f.body;
-  const { vk, vtarget, uVar, uSlot } = b;
+  const { vk, vtarget, vunit, uVar, uSlot } = b;
   for (let v = 0; v < b.nv; v++) {
     const kind = vk[v];
     let want: number;
     if (kind === VK.Branch || kind === VK.Jump) want = slotHw.at(vtarget[v]!);
     else if (kind === VK.JumpEpilogue) want = epilogueHw;
     else if (kind === VK.TailOut) {
-      const u = unitOfVar(uVar, b.nu, v);
+      const u = vunit[v]!;
       want = u + 1 < b.nu ? slotHw.at(uSlot[u + 1]!) : epilogueHw;
     } else continue;
     const miss = 2 * st.at[v]! + st.rvoff[v]! - 2 * want;
     if (miss === 0) continue;
-    const u = unitOfVar(uVar, b.nu, v);
+    const u = vunit[v]!;
     if (kind === VK.TailOut && uSlot[u] === 0) {
       // Linux 6.12 measures the exit of a tail call at slot 0 as offset[0], which includes the prologue.
       if (v === uVar[u]) warnings.push(`${f.fn.name}: tail call at insn 0: its "out" branches land ${miss} bytes past the sequence (Linux 6.12 counts the prologue in offset[0]); reproduced as the kernel emits it`);
@@ -262,17 +262,4 @@ function checkTargets(f: FixedFunc, st: PassResult, slotHw: SlotStarts, epilogue
     }
     throw new JitError(`bpf-jit: inconsistent layout: a branch in ${f.fn.name} misses its target by ${miss} bytes`, f.fn.start + uSlot[u]!);
   }
-}
-
-/** The unit holding var item v: the last unit whose first var item is at or before it (uVar never decreases, and a
- * unit without var items shares its value with the next unit). */
-function unitOfVar(uVar: Int32Array, nu: number, v: number): number {
-  let lo = 0;
-  let hi = nu - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (uVar[mid]! <= v) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }

@@ -21,13 +21,9 @@ import type { JitFunc } from "./split-functions.js";
 
 // Imported values the loop uses as module-local constants: it runs for every instruction, and V8 folds a module's
 // own constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
-const {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JMP32,
-  BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR,
-  BPF_RSH, BPF_STX, BPF_SUB, BPF_X, BPF_XOR,
-} = fromOpcodes;
+const { BPF_ALU, BPF_ALU64, BPF_END, BPF_JMP, BPF_JMP32, BPF_LDX, BPF_MEM, BPF_MOV, BPF_NEG, BPF_STX, BPF_X } = fromOpcodes;
 const { lowerAlu, lowerImmOp, lowerRegOp } = fromLowerAlu;
-const { condImm, condReg, lowerJmp } = fromLowerJmp;
+const { condImm, condReg, isCondOp, lowerJmp } = fromLowerJmp;
 const { lowerLoad, lowerMem, lowerStore } = fromLowerMem;
 
 export interface LoweredFunc {
@@ -72,15 +68,11 @@ const ROUTE = Uint8Array.from({ length: 256 }, (_, code) => {
   const op = code & 0xf0;
   const reg = (code & BPF_X) !== 0;
   if (cls === BPF_ALU || cls === BPF_ALU64) {
-    const arith = [BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_MOD, BPF_XOR, BPF_ARSH].includes(op);
-    if (arith) return reg ? ALU_REG : ALU_IMM;
-    return op === BPF_MOV && !reg ? ALU_IMM : ALU;
+    // an invalid operation takes the same route lowerAlu would give it, and is refused there
+    if (op === BPF_NEG || op === BPF_END || (reg && op === BPF_MOV)) return ALU;
+    return reg ? ALU_REG : ALU_IMM;
   }
-  if (cls === BPF_JMP || cls === BPF_JMP32) {
-    const cond = [BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT, BPF_JSGE, BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE].includes(op);
-    if (cond) return reg ? COND_REG : COND_IMM;
-    return JMP;
-  }
+  if (cls === BPF_JMP || cls === BPF_JMP32) return isCondOp(op) ? (reg ? COND_REG : COND_IMM) : JMP;
   if (code === (BPF_LDX | BPF_MEM | (code & 0x18))) return LOAD;
   if (code === (BPF_STX | BPF_MEM | (code & 0x18))) return STORE;
   return MEM;
