@@ -23,20 +23,31 @@ export interface CallScan {
 
 /** Subprogram starts and tail calls, in one walk (a program of 100,000 instructions is walked several times). */
 export function scanCalls(insns: readonly Insn[]): CallScan {
-  let starts: Set<number> | undefined;
+  const targets: number[] = [];
+  const tailCall = walkCalls(insns, targets);
+  return { starts: targets.length > 0 ? [...new Set(targets).add(0)].sort((a, b) => a - b) : [0], tailCall };
+}
+
+/**
+ * The walk itself, in a function that ends with its loop: V8 compiles a long-running loop on its own (on-stack
+ * replacement) while it runs, and that code deoptimizes when it meets, after the loop, an operation it has no type
+ * feedback for, at every call until the whole function is optimized. Pushes the target of each bpf-to-bpf call and
+ * function address; returns whether the program calls bpf_tail_call.
+ */
+function walkCalls(insns: readonly Insn[], targets: number[]): boolean {
   let tailCall = false;
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
     const code = x.code;
     if (code === CALL) {
-      if (x.src === BPF_PSEUDO_CALL) (starts ??= new Set()).add(i + 1 + x.imm);
+      if (x.src === BPF_PSEUDO_CALL) targets.push(i + 1 + x.imm);
       else if (isTailCallHelper(x)) tailCall = true;
     } else if (code === LD_IMM64) {
-      if (x.src === BPF_PSEUDO_FUNC) (starts ??= new Set()).add(i + 1 + x.imm);
+      if (x.src === BPF_PSEUDO_FUNC) targets.push(i + 1 + x.imm);
       i++;
     }
   }
-  return { starts: starts ? [...starts.add(0)].sort((a, b) => a - b) : [0], tailCall };
+  return tailCall;
 }
 
 /** Sorted, de-duplicated start indices of the subprograms of `insns`; always begins with 0. */

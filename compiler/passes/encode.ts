@@ -142,12 +142,13 @@ function copyFixedCode(hws: Uint16Array, p: number, body: CodeBuf, at: Int32Arra
   const { code, vpos, nv } = body;
   const total = body.hw;
   let q = 0; // position in the fixed code
-  for (let v = 0; v < nv; v++) {
-    for (const end = vpos[v]!; q < end; q++) hws[p++] = code[q]!;
+  // One loop, the run after the last var item included: code after a long loop deoptimizes (see above).
+  for (let v = 0; v <= nv; v++) {
+    for (const end = v < nv ? vpos[v]! : total; q < end; q++) hws[p++] = code[q]!;
+    if (v === nv) break;
     if (at[v] !== p) throw new JitError(`internal: var item ${v} of ${name} laid out at ${2 * at[v]!} but lands at ${2 * p}`);
     p += hw[v]!;
   }
-  for (; q < total; q++) hws[p++] = code[q]!;
   return p;
 }
 

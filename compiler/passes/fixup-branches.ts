@@ -70,7 +70,7 @@ function converge(f: FramedFunc, addr: bigint, maxPasses: number): FixedFunc {
   for (let pass = 1; pass <= maxPasses; pass++) {
     const size = st.pass(pass === 1 ? first : steady, true);
     if (size === prev) {
-      if (st.allocated) return { ...f, layout: st, addr, allocHw, passes: pass + 1 };
+      if (st.allocated) return { fn: f.fn, seen: f.seen, body: f.body, first: f.first, steady: f.steady, layout: st, addr, allocHw, passes: pass + 1 };
       allocHw = size;
       allocate(f, st, addr);
     }

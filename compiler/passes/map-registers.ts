@@ -60,11 +60,22 @@ export function mapRegisters(split: Split, acqRel: boolean): RegMapped {
 
 /** Walks the function unit by unit (recording its units in `consumed`) and collects its seen flags. */
 function seenFlags(f: JitFunc, acqRel: boolean, consumed: Consumed): SeenRegs {
+  const flags = walkUnits(f, acqRel, consumed);
+  if (consumed[f.insns.length] !== 0) throw new JitError("LD_IMM64 is missing its second slot", f.start + f.insns.length - 1);
+  const both = (flags & SEEN_CALL) !== 0 && (flags & SEEN_TAIL_CALL) !== 0;
+  return { discovery: flags, final: both ? flags | seenBit(TCC_SAVED) : flags };
+}
+
+/**
+ * The walk itself, in a function that ends with its loop (V8 compiles a long-running loop on its own, on-stack, and
+ * that code deoptimizes at every call when it meets, after the loop, an operation it has no type feedback for).
+ * Returns the seen flags of the registers, calls and tail calls (no register's bit is a call's).
+ */
+function walkUnits(f: JitFunc, acqRel: boolean, consumed: Consumed): number {
   const insns = f.insns;
   const seenOfReg = SEEN_OF_REG; // locals: this loop runs once per instruction of every program
   const uses = USES;
-  let flags = 0;
-  let calls = 0; // flags of the calls and tail calls, in program order (SEEN_TAIL_CALL after a call adds TCC_SAVED)
+  let flags = 0; // the registers' bits, and those of the calls and tail calls (SEEN_TAIL_CALL after a call adds TCC_SAVED)
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
     const code = x.code;
@@ -76,18 +87,15 @@ function seenFlags(f: JitFunc, acqRel: boolean, consumed: Consumed): SeenRegs {
     flags |= (seenOfReg[src]! & -(use & USES_SRC)) | (seenOfReg[dst]! & -((use & USES_DST) >> 1));
     if ((use & UNUSUAL) === 0) continue;
     if (code === CALL) {
-      if (!(src === 0 && x.imm === BPF_FUNC_get_smp_processor_id)) calls |= SEEN_CALL;
+      if (!(src === 0 && x.imm === BPF_FUNC_get_smp_processor_id)) flags |= SEEN_CALL;
     } else if (code === BPF_TAIL_CALL_OP) {
-      calls |= calls & SEEN_CALL ? SEEN_TAIL_CALL | seenBit(TCC_SAVED) : SEEN_TAIL_CALL;
+      flags |= flags & SEEN_CALL ? SEEN_TAIL_CALL | seenBit(TCC_SAVED) : SEEN_TAIL_CALL;
     } else if (unitLength(insns, i, acqRel) === 2) {
       // LD_IMM64, and narrow loads followed by the verifier's zero-extension, take the next slot too (units.ts)
       consumed[++i] = code === LD_IMM64 ? CONSUMED_LD_IMM64 : CONSUMED_ZEXT;
     }
   }
-  if (consumed[insns.length] !== 0) throw new JitError("LD_IMM64 is missing its second slot", f.start + insns.length - 1);
-  flags |= calls;
-  const both = (flags & SEEN_CALL) !== 0 && (flags & SEEN_TAIL_CALL) !== 0;
-  return { discovery: flags, final: both ? flags | seenBit(TCC_SAVED) : flags };
+  return flags; // nothing but a local after the loop
 }
 
 const JA = BPF_JMP | BPF_JA;

@@ -62,7 +62,7 @@ function framed(f: LoweredFunc, opts: FrameOptions): FramedFunc {
   };
   const steady = frameCode(needs(f.seen.final), needs(f.seen.final), f, opts);
   const first = f.seen.discovery === f.seen.final ? steady : frameCode(needs(f.seen.discovery), needs(f.seen.final), f, opts);
-  return { ...f, first, steady };
+  return { fn: f.fn, seen: f.seen, body: f.body, first, steady }; // a literal, not a spread: one shape for every function
 }
 
 /** Prologue sized for `pro`; epilogues restoring what `epi` says, from the stack size the prologue chose. */

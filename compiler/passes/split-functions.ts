@@ -53,21 +53,7 @@ export function splitFunctions(p: JitInput): Split {
     if (s.start < 0 || s.end > insns.length || s.start >= s.end) throw new JitError(`subprogram ${k} has an invalid range [${s.start}, ${s.end})`);
     const local = s.start === 0 && s.end === insns.length ? insns : insns.slice(s.start, s.end);
     const callee = new Map<number, number>();
-    for (let j = 0; j < local.length; j++) {
-      const x = local[j]!;
-      const code = x.code;
-      if (code !== CALL && code !== LD_IMM64) continue; // the common case, decided on the opcode alone
-      if (code === CALL && x.src === BPF_PSEUDO_KFUNC_CALL) kfuncCalls.push(s.start + j);
-      const isCall = code === CALL && x.src === BPF_PSEUDO_CALL;
-      const isFuncAddr = code === LD_IMM64 && x.src === BPF_PSEUDO_FUNC;
-      if (isCall || isFuncAddr) {
-        const target = s.start + j + 1 + x.imm;
-        const f = byStart.get(target);
-        if (f === undefined) throw new JitError(`${isCall ? "call" : "function address"} to insn ${target}, which does not start a function`, s.start + j);
-        callee.set(j, f);
-      }
-      if (code === LD_IMM64) j++;
-    }
+    findCallees(local, s.start, byStart, callee, kfuncCalls);
     return {
       index: k,
       name: s.name ?? (k === 0 ? "main" : `func${k}`),
@@ -80,4 +66,29 @@ export function splitFunctions(p: JitInput): Split {
     };
   });
   return { funcs, ...(p.exceptionCb !== undefined ? { exceptionCb: p.exceptionCb } : {}), multi: funcs.length > 1, kfuncCalls, verifierZext: p.verifierZext ?? false };
+}
+
+/**
+ * The callee of each bpf-to-bpf call and function address of a function starting at program slot `start`, into
+ * `callee`, and the program slots of its kfunc calls, into `kfuncCalls`. A function of its own that ends with its
+ * loop: V8 compiles a long-running loop on its own (on-stack replacement) while it runs, and that code deoptimizes
+ * when it meets, after the loop, an operation it has no type feedback for, at every call until the whole function
+ * is optimized.
+ */
+function findCallees(local: readonly Insn[], start: number, byStart: ReadonlyMap<number, number>, callee: Map<number, number>, kfuncCalls: number[]): void {
+  for (let j = 0; j < local.length; j++) {
+    const x = local[j]!;
+    const code = x.code;
+    if (code !== CALL && code !== LD_IMM64) continue; // the common case, decided on the opcode alone
+    if (code === CALL && x.src === BPF_PSEUDO_KFUNC_CALL) kfuncCalls.push(start + j);
+    const isCall = code === CALL && x.src === BPF_PSEUDO_CALL;
+    const isFuncAddr = code === LD_IMM64 && x.src === BPF_PSEUDO_FUNC;
+    if (isCall || isFuncAddr) {
+      const target = start + j + 1 + x.imm;
+      const f = byStart.get(target);
+      if (f === undefined) throw new JitError(`${isCall ? "call" : "function address"} to insn ${target}, which does not start a function`, start + j);
+      callee.set(j, f);
+    }
+    if (code === LD_IMM64) j++;
+  }
 }
