@@ -57,17 +57,15 @@ export abstract class Layout implements PassResult {
   allocated = false;
   /** Per var item: target address minus image address (bytes), for CallFixed once allocated, else NaN. */
   readonly delta: Float64Array;
-  // The latest sizing pass's results:
-  readonly at: Int32Array;
+  // The latest sizing pass's results (`at` is each implementation's own):
+  abstract readonly at: Int32Array;
   readonly hw: Uint8Array;
   readonly rvoff: Float64Array;
 
   constructor(readonly body: CodeBuf) {
     this.delta = new Float64Array(body.nv).fill(NaN);
-    const r = passResult(body.nv);
-    this.at = r.at;
-    this.hw = r.hw;
-    this.rvoff = r.rvoff;
+    this.hw = new Uint8Array(body.nv);
+    this.rvoff = new Float64Array(body.nv);
   }
 
   /** offset[k] as the kernel would read it now. */
@@ -136,9 +134,11 @@ export abstract class Layout implements PassResult {
 /** The kernel's offset table, literally: every unit visited in every pass. The reference for SegmentedLayout. */
 export class FullLayout extends Layout {
   readonly offset: Int32Array;
+  readonly at: Int32Array;
 
   constructor(body: CodeBuf, nslots: number) {
     super(body);
+    this.at = new Int32Array(body.nv);
     this.offset = new Int32Array(nslots);
     for (let i = 0; i < nslots; i++) this.offset[i] = 32 * (i + 1);
   }
@@ -248,12 +248,24 @@ export class SegmentedLayout extends Layout {
   private lastPrologueHw = -1;
   private lastTailEpilogueHw = -1;
   private lastAllocated = false;
+  /** Some item calls a fixed address: only those are sized differently once the image is allocated. */
+  private readonly callsFixed: boolean;
+  /** Where each item landed in the latest sizing pass, except that the items from `pendFrom` on (and the segment
+   * starts stored under their names) are still to be moved by `pendShift`: a pass that stops early leaves the rest
+   * where it was and records the move (see pass()). `at` applies it first. */
+  private readonly atOf: Int32Array;
+  private pendFrom: number;
+  private pendShift = 0;
+  /** During a pass, the item being sized: entries under names up to it were written by this pass, never pending. */
+  private cursor = -1;
   /** Var items the latest pass sized itself (the others it took from the previous pass): for tests and benches. */
   sized = 0;
 
   constructor(body: CodeBuf, nslots: number) {
     super(body);
     const nv = body.nv;
+    this.atOf = new Int32Array(nv);
+    this.pendFrom = nv;
     this.lead = new Int32Array(nv);
     this.tail = new Int32Array(nv);
     this.unitOf = body.vunit;
@@ -266,12 +278,39 @@ export class SegmentedLayout extends Layout {
     this.minBack = new Int32Array(nv + 1).fill(nv + 2);
     this.absolute = new Uint8Array(nv + 1);
     readsBehind(body, this.tKey, this.minBack, this.absolute);
+    this.callsFixed = body.vk.subarray(0, nv).includes(VK.CallFixed);
     if (nslots !== body.uSlot[body.nu]) throw new JitError(`internal: a layout of ${nslots} slots for units covering ${body.uSlot[body.nu]}`);
+  }
+
+  get at(): Int32Array {
+    this.settle(this.body.nv);
+    return this.atOf;
   }
 
   offsetAt(k: number): number {
     const key = segmentOf(this.body, k);
-    return key >= 0 && key <= this.recorded ? this.segStart[key]! + entryRel(this.body, k, key) : 32 * (k + 1);
+    return key >= 0 && key <= this.recorded ? this.segStartOf(key) + entryRel(this.body, k, key) : 32 * (k + 1);
+  }
+
+  /** The start of segment `key` as recorded, with the pending move if it applies. */
+  private segStartOf(key: number): number {
+    const pending = key >= this.pendFrom && key < this.body.nv && key > this.cursor;
+    return this.segStart[key]! + (pending ? this.pendShift : 0);
+  }
+
+  /** Applies the pending move to the items before `end` (and their segment starts). */
+  private settle(end: number): void {
+    const { atOf, segStart, pendShift } = this;
+    if (pendShift !== 0) {
+      for (let w = this.pendFrom; w < end; w++) {
+        atOf[w] += pendShift;
+        segStart[w] += pendShift;
+      }
+    }
+    if (end >= this.body.nv) {
+      this.pendFrom = this.body.nv;
+      this.pendShift = 0;
+    } else this.pendFrom = Math.max(this.pendFrom, end);
   }
 
   /**
@@ -286,9 +325,11 @@ export class SegmentedLayout extends Layout {
     return { size: this.epilogueOffset + frame.epilogueHw, result };
   }
 
-  /** This pass sizes with the frame and allocation state the previous one had. */
+  /** This pass sizes with the frame and allocation state the previous one had (the allocation matters only to
+   * calls to fixed addresses). */
   private sameInputs(frame: PassFrame): boolean {
-    return frame.prologueHw === this.lastPrologueHw && frame.tailEpilogueHw === this.lastTailEpilogueHw && this.lastAllocated === this.allocated;
+    const allocation = this.lastAllocated === this.allocated || !this.callsFixed;
+    return frame.prologueHw === this.lastPrologueHw && frame.tailEpilogueHw === this.lastTailEpilogueHw && allocation;
   }
 
   /**
@@ -310,11 +351,17 @@ export class SegmentedLayout extends Layout {
   pass(frame: PassFrame, record: boolean, out: PassResult = this, bpfDelta?: Float64Array): number {
     const { nv, vk, vtarget } = this.body;
     const { lead, tail, tKey, tRel, segStart, minBack, absolute } = this;
-    const { at: atOf, hw: hwOf, rvoff } = out;
+    const sizing = record && out === this; // a sizing pass into this layout: the only kind that may stop early
+    const atOf = out === this ? this.atOf : out.at;
+    const { hw: hwOf, rvoff } = out;
     const first = this.recorded < nv; // the first sizing pass: segments after the current item read initial values
     // The previous pass's results are in atOf/hwOf, and were computed from the same inputs as this one's:
-    const again = record && out === this && this.lastChange >= 0 && this.sameInputs(frame);
+    const again = sizing && this.lastChange >= 0 && this.sameInputs(frame);
     const from = again ? this.resumeAt() : 0;
+    // Nothing before `from` is pending any more; in any other pass, nothing at all.
+    this.settle(sizing ? from : nv);
+    const pf = this.pendFrom;
+    const ps = this.pendShift;
     // Where the rest may be the previous pass moved (class comment): past its last change, by its own shift.
     const stopAfter = again && this.shiftKnown ? this.lastChangeEnd : nv;
     const shift = this.lastShift;
@@ -324,7 +371,7 @@ export class SegmentedLayout extends Layout {
     if (record) this.prologueLen = frame.prologueHw;
     let v = from;
     for (; v < nv; v++) {
-      if (v > stopAfter && pos + lead[v]! - atOf[v]! === shift && changeEnd < minBack[v]! && (shift === 0 || absolute[v] === 0)) break;
+      if (v > stopAfter && pos + lead[v]! - (atOf[v]! + (v >= pf ? ps : 0)) === shift && changeEnd < minBack[v]! && (shift === 0 || absolute[v] === 0)) break;
       if (record) {
         segStart[v] = pos; // the segment's start if v names one (the first item of a var unit), else unused
         if (first) this.recorded = v;
@@ -333,12 +380,17 @@ export class SegmentedLayout extends Layout {
       const kind = vk[v]!;
       let hw: number;
       if (kind === VK.Branch) {
-        // rv_offset: the target's entry as it reads now (this pass's if already recorded, else the last pass's)
+        // rv_offset: the target's entry as it reads now (this pass's if already recorded, else the last pass's,
+        // with the move still pending on it if any)
         const key = tKey[v]!;
-        const off = 2 * ((first && key > v ? 32 * vtarget[v]! : segStart[key]! + tRel[v]!) - at);
+        const entry = first && key > v ? 32 * vtarget[v]! : segStart[key]! + tRel[v]! + (key > v && key >= pf && key < nv ? ps : 0);
+        const off = 2 * (entry - at);
         rvoff[v] = off;
         hw = branchHw(off);
-      } else hw = this.size(v, kind, at, frame, out, bpfDelta);
+      } else {
+        this.cursor = v;
+        hw = this.size(v, kind, at, frame, out, bpfDelta);
+      }
       atOf[v] = at;
       if (hwOf[v] !== hw) {
         if (change === nv) change = v;
@@ -347,16 +399,27 @@ export class SegmentedLayout extends Layout {
       hwOf[v] = hw;
       pos = at + hw + tail[v]!;
     }
+    this.cursor = -1;
     this.sized = v - from;
     if (v < nv) {
-      // The rest is the previous pass's, moved by `shift`: same sizes and offsets.
-      if (shift !== 0) {
-        for (let w = v; w < nv; w++) {
-          atOf[w] += shift;
-          segStart[w] += shift;
+      // The rest is the previous pass's, moved by `shift`: same sizes and offsets. The move is recorded, not made:
+      // if a move is pending from further on, the items from v up to there are moved now (usually none: a pass
+      // stops further on than the one before it), and the pending move grows by this one.
+      if (ps === 0) this.pendFrom = v;
+      else {
+        if (shift !== 0) {
+          for (let w = v; w < pf; w++) {
+            atOf[w] += shift;
+            segStart[w] += shift;
+          }
         }
+        this.pendFrom = Math.max(pf, v);
       }
+      this.pendShift = ps + shift;
       pos = this.lastEnd + shift;
+    } else {
+      this.pendFrom = nv;
+      this.pendShift = 0;
     }
     if (record) {
       segStart[nv] = pos;
