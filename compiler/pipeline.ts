@@ -9,6 +9,7 @@ import { kfuncName as modelKfuncName } from "./bpf/helper-names.js";
 import { scanCalls } from "./bpf/subprogs.js";
 import { helperAddress, IMAGE_ADDR, kfuncAddress } from "./kernel-abi.js";
 import { JitError } from "./jit/errors.js";
+import { Scratch } from "./jit/scratch.js";
 import type { JitInput, JitOptions } from "./jit/input.js";
 import type { LowerOptions } from "./jit/lower-ctx.js";
 import { encodeFunctions, type JitFunction } from "./passes/encode.js";
@@ -35,6 +36,17 @@ export interface JitOutput {
 
 /** Compiles a verified program. */
 export function jit(v: JitInput, opts: JitOptions): JitOutput {
+  // The passes' working arrays come from one region that the next compile reuses (scratch.ts); none is in the output.
+  const scratch = Scratch.acquire();
+  try {
+    return passes(v, opts, scratch);
+  } finally {
+    scratch.release();
+  }
+}
+
+/** The passes, in order. */
+function passes(v: JitInput, opts: JitOptions, scratch: Scratch): JitOutput {
   const lowerOpts = lowerOptions(v, opts);
   const isa = { c: opts.isa.c, zba: opts.isa.zba, zbb: opts.isa.zbb };
   const stages = new Map<StageName, string>();
@@ -47,13 +59,13 @@ export function jit(v: JitInput, opts: JitOptions): JitOutput {
   const split = dump("split", splitFunctions(v));
   checkExceptionSupport(v, split.kfuncCalls, opts);
   // Seen registers first: the kernel's flag-collecting pass runs before the first prologue is sized.
-  const mapped = dump("map-registers", mapRegisters(split, lowerOpts.acqRel));
+  const mapped = dump("map-registers", mapRegisters(split, lowerOpts.acqRel, scratch));
   // Instruction selection, position-independent: everything that depends on the layout stays symbolic.
-  const lowered = dump("lower", lower(mapped, lowerOpts, isa));
+  const lowered = dump("lower", lower(mapped, lowerOpts, isa, scratch));
   // The frame is known once the seen flags are: prologue, epilogue and the tail call's inline epilogue.
   const framed = dump("prologue-epilogue", addPrologueEpilogue(lowered, { isa, arenaKernStart: lowerOpts.arenaKernStart }));
   // The pass loop: sizes until stable, allocation (addresses), sizes until stable again.
-  const fixed = dump("fixup-branches", fixupBranches(framed, opts.imageAddr ?? IMAGE_ADDR, opts.maxPasses));
+  const fixed = dump("fixup-branches", fixupBranches(framed, opts.imageAddr ?? IMAGE_ADDR, opts.maxPasses, scratch));
   // The final pass with frozen offsets (the extra pass when there are several functions): bytes, line map, extable.
   const warnings: string[] = [];
   const funcs = dump("encode", encodeFunctions(fixed, split.multi, warnings));

@@ -15,6 +15,7 @@
 import * as fromDecode from "../riscv/decode.js";
 import * as fromEncodeOp from "./encode-op.js";
 import * as fromOps from "./ops.js";
+import { type Arrays, FRESH } from "./scratch.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
@@ -103,18 +104,22 @@ export class CodeBuf {
   faultPos: number[] = [];
   faultReg: number[] = [];
 
-  constructor(opCapacity = 64, unitCapacity = 16) {
-    this.op = new Uint8Array(opCapacity);
-    this.code = new Uint16Array(2 * opCapacity);
+  /**
+   * `scratch`: where the arrays only the passes read come from (the op list, the fixed code, the var items but their
+   * positions; see scratch.ts). The unit tables and `vpos` are always fresh: the output's line map reads them.
+   */
+  constructor(opCapacity = 64, unitCapacity = 16, scratch: Arrays = FRESH) {
+    this.op = scratch.uint8(opCapacity);
+    this.code = scratch.uint16(2 * opCapacity);
     const v = Math.max(8, unitCapacity >> 2);
-    this.vk = new Uint8Array(v);
-    this.vcond = new Uint8Array(v);
-    this.va = new Uint8Array(v);
-    this.vb = new Uint8Array(v);
-    this.vtarget = new Int32Array(v);
-    this.vpre = new Int32Array(v);
+    this.vk = scratch.uint8(v);
+    this.vcond = scratch.uint8(v);
+    this.va = scratch.uint8(v);
+    this.vb = scratch.uint8(v);
+    this.vtarget = scratch.int32(v);
+    this.vpre = scratch.int32(v);
     this.vpos = new Int32Array(v);
-    this.vunit = new Int32Array(v);
+    this.vunit = scratch.int32(v);
     this.uSlot = new Int32Array(unitCapacity + 1);
     this.uVar = new Int32Array(unitCapacity + 1);
     this.uStart = new Int32Array(unitCapacity + 1);

@@ -22,6 +22,7 @@ import type { CodeBuf } from "./code.js";
 import * as fromCode from "./code.js";
 import * as fromBranch from "./branch.js";
 import * as fromErrors from "./errors.js";
+import { type Arrays, FRESH } from "./scratch.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
@@ -62,10 +63,14 @@ export abstract class Layout implements PassResult {
   readonly hw: Uint8Array;
   readonly rvoff: Float64Array;
 
-  constructor(readonly body: CodeBuf) {
-    this.delta = new Float64Array(body.nv).fill(NaN);
-    this.hw = new Uint8Array(body.nv);
-    this.rvoff = new Float64Array(body.nv);
+  /** `scratch`: where the working arrays come from (scratch.ts; fresh ones by default). */
+  constructor(
+    readonly body: CodeBuf,
+    scratch: Arrays = FRESH,
+  ) {
+    this.delta = scratch.float64(body.nv).fill(NaN);
+    this.hw = scratch.uint8(body.nv).fill(0);
+    this.rvoff = scratch.float64(body.nv).fill(0);
   }
 
   /** offset[k] as the kernel would read it now. */
@@ -261,22 +266,24 @@ export class SegmentedLayout extends Layout {
   /** Var items the latest pass sized itself (the others it took from the previous pass): for tests and benches. */
   sized = 0;
 
-  constructor(body: CodeBuf, nslots: number) {
-    super(body);
+  /** The arrays come from `scratch` as they were left: each is filled or written whole before it is read (tKey and
+   * tRel: for the branches and jumps, the only items that read them). */
+  constructor(body: CodeBuf, nslots: number, scratch: Arrays = FRESH) {
+    super(body, scratch);
     const nv = body.nv;
-    this.atOf = new Int32Array(nv);
+    this.atOf = scratch.int32(nv).fill(0);
     this.pendFrom = nv;
-    this.lead = new Int32Array(nv);
-    this.tail = new Int32Array(nv);
+    this.lead = scratch.int32(nv);
+    this.tail = scratch.int32(nv).fill(0);
     this.unitOf = body.vunit;
-    this.segStart = new Int32Array(nv + 2);
+    this.segStart = scratch.int32(nv + 2).fill(0);
     this.lastFixed = walkVars(body, this.lead, this.tail);
-    this.tKey = new Int32Array(nv);
-    this.tRel = new Int32Array(nv);
-    this.reach = new Int32Array(nv);
+    this.tKey = scratch.int32(nv);
+    this.tRel = scratch.int32(nv);
+    this.reach = scratch.int32(nv);
     resolveTargets(body, this.tKey, this.tRel, this.reach);
-    this.minBack = new Int32Array(nv + 1).fill(nv + 2);
-    this.absolute = new Uint8Array(nv + 1);
+    this.minBack = scratch.int32(nv + 1).fill(nv + 2);
+    this.absolute = scratch.uint8(nv + 1).fill(0);
     readsBehind(body, this.tKey, this.minBack, this.absolute);
     this.callsFixed = body.vk.subarray(0, nv).includes(VK.CallFixed);
     if (nslots !== body.uSlot[body.nu]) throw new JitError(`internal: a layout of ${nslots} slots for units covering ${body.uSlot[body.nu]}`);

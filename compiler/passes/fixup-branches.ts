@@ -16,6 +16,7 @@ import { FUNC_ALIGN } from "../kernel-abi.js";
 import { VK } from "../jit/code.js";
 import { JitError } from "../jit/errors.js";
 import { type Layout, type PassFrame, SegmentedLayout } from "../jit/layout.js";
+import { type Arrays, FRESH } from "../jit/scratch.js";
 import type { FrameCode, Framed, FramedFunc } from "./prologue-epilogue.js";
 
 /** NR_JIT_ITERATIONS. */
@@ -50,10 +51,11 @@ const PACK_OVERHEAD = 8n + 16n;
 /** sizeof(struct exception_table_entry) on RISC-V: insn, fixup (s32 each), type, data (s16 each). */
 const EXTABLE_ENTRY_SIZE = 12;
 
-export function fixupBranches(framed: Framed, imageAddr: bigint, maxPasses = MAX_PASSES): Fixed {
+/** `scratch`: where the layouts' working arrays come from (scratch.ts; fresh ones by default). */
+export function fixupBranches(framed: Framed, imageAddr: bigint, maxPasses = MAX_PASSES, scratch: Arrays = FRESH): Fixed {
   let next = imageAddr;
   const funcs = framed.funcs.map((f) => {
-    const fixed = converge(f, next, maxPasses);
+    const fixed = converge(f, next, maxPasses, scratch);
     const size = BigInt(2 * fixed.allocHw + EXTABLE_ENTRY_SIZE * f.body.faultOp.length) + PACK_OVERHEAD;
     next = fixed.addr + ((size + FUNC_ALIGN - 1n) & ~(FUNC_ALIGN - 1n));
     return fixed;
@@ -61,8 +63,8 @@ export function fixupBranches(framed: Framed, imageAddr: bigint, maxPasses = MAX
   return { framed, funcs };
 }
 
-function converge(f: FramedFunc, addr: bigint, maxPasses: number): FixedFunc {
-  const st = new SegmentedLayout(f.body, f.fn.insns.length);
+function converge(f: FramedFunc, addr: bigint, maxPasses: number, scratch: Arrays): FixedFunc {
+  const st = new SegmentedLayout(f.body, f.fn.insns.length, scratch);
   const first = passFrame(f.first);
   const steady = f.first === f.steady ? first : passFrame(f.steady);
   let prev = 32 * f.fn.insns.length;

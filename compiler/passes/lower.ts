@@ -14,6 +14,7 @@ import { CodeBuf } from "../jit/code.js";
 import { Asm, type EmitIsa } from "../jit/emit.js";
 import * as fromLowerAlu from "../jit/lower-alu.js";
 import { LowerCtx, type LowerOptions } from "../jit/lower-ctx.js";
+import { type Arrays, FRESH } from "../jit/scratch.js";
 import * as fromLowerJmp from "../jit/lower-jmp.js";
 import * as fromLowerMem from "../jit/lower-mem.js";
 import type { Consumed, RegMapped, SeenRegs } from "./map-registers.js";
@@ -37,12 +38,13 @@ export interface Lowered {
   funcs: readonly LoweredFunc[];
 }
 
-export function lower(m: RegMapped, opts: LowerOptions, isa: EmitIsa): Lowered {
-  return { mapped: m, funcs: m.split.funcs.map((fn, k) => lowerFunction(fn, m.seen[k]!, m.consumed[k]!, opts, isa)) };
+/** `scratch`: where the code buffers' working arrays come from (scratch.ts; fresh ones by default). */
+export function lower(m: RegMapped, opts: LowerOptions, isa: EmitIsa, scratch: Arrays = FRESH): Lowered {
+  return { mapped: m, funcs: m.split.funcs.map((fn, k) => lowerFunction(fn, m.seen[k]!, m.consumed[k]!, opts, isa, scratch)) };
 }
 
-function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: LowerOptions, isa: EmitIsa): LoweredFunc {
-  const body = new CodeBuf(fn.insns.length * 2 + 8, fn.insns.length); // most instructions take one or two ops; it grows
+function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: LowerOptions, isa: EmitIsa, scratch: Arrays): LoweredFunc {
+  const body = new CodeBuf(fn.insns.length * 2 + 8, fn.insns.length, scratch); // most instructions take one or two ops; it grows
   const a = new Asm(body, isa);
   lowerUnits(new LowerCtx(a, fn, opts, (seen.final & SEEN_CALL) !== 0, consumed), body, a);
   return { fn, seen, body };

@@ -17,6 +17,7 @@ import * as fromBpfRegs from "../jit/bpf-regs.js";
 import * as fromErrors from "../jit/errors.js";
 import * as fromInsn from "../bpf/insn.js";
 import * as fromUnits from "../jit/units.js";
+import { type Arrays, FRESH } from "../jit/scratch.js";
 import type { JitFunc, Split } from "./split-functions.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
@@ -53,8 +54,9 @@ export interface RegMapped {
   consumed: readonly Consumed[];
 }
 
-export function mapRegisters(split: Split, acqRel: boolean): RegMapped {
-  const consumed = split.funcs.map((f) => new Uint8Array(f.insns.length + 1));
+/** `scratch`: where the consumed-slot tables come from (scratch.ts; fresh ones by default). */
+export function mapRegisters(split: Split, acqRel: boolean, scratch: Arrays = FRESH): RegMapped {
+  const consumed = split.funcs.map((f) => scratch.uint8(f.insns.length + 1).fill(0));
   return { split, seen: split.funcs.map((f, k) => seenFlags(f, acqRel, consumed[k]!)), consumed };
 }
 
