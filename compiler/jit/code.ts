@@ -104,10 +104,8 @@ export class CodeBuf {
   faultPos: number[] = [];
   faultReg: number[] = [];
 
-  /**
-   * `scratch`: where the arrays only the passes read come from (the op list, the fixed code, the var items but their
-   * positions; see scratch.ts). The unit tables and `vpos` are always fresh: the output's line map reads them.
-   */
+  /** `scratch`: where the arrays come from (scratch.ts; fresh ones by default): only the passes read them, the output
+   * keeps its own table of where each slot starts (encode.ts). Every element is written before it is read. */
   constructor(opCapacity = 64, unitCapacity = 16, scratch: Arrays = FRESH) {
     this.op = scratch.uint8(opCapacity);
     this.code = scratch.uint16(2 * opCapacity);
@@ -118,12 +116,14 @@ export class CodeBuf {
     this.vb = scratch.uint8(v);
     this.vtarget = scratch.int32(v);
     this.vpre = scratch.int32(v);
-    this.vpos = new Int32Array(v);
+    this.vpos = scratch.int32(v);
     this.vunit = scratch.int32(v);
-    this.uSlot = new Int32Array(unitCapacity + 1);
-    this.uVar = new Int32Array(unitCapacity + 1);
-    this.uStart = new Int32Array(unitCapacity + 1);
-    this.slotUnit = new Int32Array(unitCapacity + 1);
+    this.uSlot = scratch.int32(unitCapacity + 1);
+    this.uVar = scratch.int32(unitCapacity + 1);
+    this.uStart = scratch.int32(unitCapacity + 1);
+    this.slotUnit = scratch.int32(unitCapacity + 1);
+    this.uVar[0] = 0; // the first unit's first var item and fixed start (endUnit writes every later one)
+    this.uStart[0] = 0;
   }
 
   /** Appends a fixed instruction, encoded. */

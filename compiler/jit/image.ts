@@ -23,19 +23,28 @@ export interface ImageInsn {
 }
 
 /**
- * The instructions of `code`, in order, each attributed to the eBPF slot whose unit it lies in: unit u covers the
- * halfwords from `unitHw[u]` to the next unit's start (the last one to `epilogueHw`); what lies before the first unit
- * and from `epilogueHw` on is prologue and epilogue (-1). `unitSlot[u]` is the unit's first slot.
+ * The instructions of `code`, in order, each attributed to the eBPF slot whose unit it lies in. `starts` is
+ * encode.ts's slot table: per slot the halfword its unit starts at, non-negative for a unit's first slot (bitwise not
+ * for a slot consumed with the one before), and the epilogue's start last. A unit covers the halfwords from its start
+ * to the next unit's (the last one to the epilogue); what lies before the first unit and from the epilogue on is
+ * prologue and epilogue (-1).
  */
-export function imageInsns(code: Uint8Array, nu: number, unitHw: (u: number) => number, unitSlot: Int32Array, epilogueHw: number): ImageInsn[] {
+export function imageInsns(code: Uint8Array, starts: Int32Array, epilogueHw: number): ImageInsn[] {
+  const nslots = starts.length - 1;
   const out: ImageInsn[] = [];
-  let u = -1; // the unit the next instruction lies in (-1: prologue)
+  let slot = -1; // first slot of the unit the next instruction lies in (-1: prologue)
+  let next = 0; // first slot of the unit after it (nslots: none)
+  while (next < nslots && starts[next]! < 0) next++;
   for (let p = 0; p < code.length; ) {
     const hw = p >> 1;
-    while (u + 1 < nu && unitHw(u + 1) <= hw && hw < epilogueHw) u++;
+    while (next < nslots && starts[next]! <= hw && hw < epilogueHw) {
+      slot = next;
+      do next++;
+      while (next < nslots && starts[next]! < 0);
+    }
     const size = (code[p]! & 3) === 3 ? 4 : 2;
     const word = size === 4 ? (code[p]! | (code[p + 1]! << 8) | (code[p + 2]! << 16) | (code[p + 3]! << 24)) >>> 0 : code[p]! | (code[p + 1]! << 8);
-    out.push({ offset: p, size, word, bpf: hw >= epilogueHw || u < 0 ? -1 : unitSlot[u]! });
+    out.push({ offset: p, size, word, bpf: hw >= epilogueHw || slot < 0 ? -1 : slot });
     p += size;
   }
   return out;

@@ -83,7 +83,7 @@ export abstract class Layout implements PassResult {
    */
   abstract pass(frame: PassFrame, record: boolean, out?: PassResult, bpfDelta?: Float64Array): number;
 
-  /** The final pass, into a new result: this layout (a converged one, the previous pass's output) stays as it is. */
+  /** The final pass, into a new result (SegmentedLayout may answer with its own, see there). */
   finalPass(frame: PassFrame, bpfDelta?: Float64Array): { size: number; result: PassResult } {
     const result = passResult(this.body.nv);
     return { size: this.pass(frame, false, result, bpfDelta), result };
@@ -323,12 +323,12 @@ export class SegmentedLayout extends Layout {
   /**
    * The final pass reads every entry as the last sizing pass left it. When that pass changed no size (the loop's
    * usual end), every entry is what the pass before it had left too, so the final pass reads exactly what the last
-   * sizing pass read, and its results are that pass's: copied rather than computed again. (Not in the extra pass,
-   * where bpf-to-bpf calls get their targets.)
+   * sizing pass read, and its results are that pass's: this layout's own arrays, neither copied nor computed again
+   * (so no pass may run on it while they are in use). Not in the extra pass, where bpf-to-bpf calls get their targets.
    */
   override finalPass(frame: PassFrame, bpfDelta?: Float64Array): { size: number; result: PassResult } {
     if (bpfDelta !== undefined || this.lastChange !== this.body.nv || !this.sameInputs(frame)) return super.finalPass(frame, bpfDelta);
-    const result = { at: this.at.slice(), hw: this.hw.slice(), rvoff: this.rvoff.slice() };
+    const result = { at: this.at, hw: this.hw, rvoff: this.rvoff };
     return { size: this.epilogueOffset + frame.epilogueHw, result };
   }
 

@@ -91,8 +91,8 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const epilogueHw = p;
   p = putCode(hws, p, frame.epilogue);
   if (p !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${2 * p} bytes, laid out as ${2 * totalHw}`);
-  const slotHw = new SlotStarts(body, st, epilogueHw);
-  checkTargets(f, st, slotHw, epilogueHw, warnings);
+  const starts = slotStarts(body, st, nslots, epilogueHw);
+  checkTargets(f, st, starts, warnings);
   const extable = exceptionTable(body, st, bodyStart);
   let insns: RvInsn[] | undefined;
   let lineMap: number[] | undefined;
@@ -104,11 +104,11 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
-      insns ??= imageInsns(code, body.nu, (u) => slotHw.at(body.uSlot[u]!), body.uSlot, epilogueHw);
+      insns ??= imageInsns(code, starts, epilogueHw);
       return insns;
     },
     get lineMap(): number[] {
-      lineMap ??= Array.from({ length: nslots }, (_, k) => 2 * slotHw.at(k));
+      lineMap ??= Array.from({ length: nslots }, (_, k) => 2 * unitStartOf(starts, k));
       return lineMap;
     },
     frame: frame.layout,
@@ -153,31 +153,31 @@ function copyFixedCode(hws: Uint16Array, p: number, body: CodeBuf, at: Int32Arra
 }
 
 /**
- * Where each eBPF slot starts in the image (halfwords), found when asked: its unit's fixed position plus how far the
- * unit's first var item landed past its own fixed position (at - vpos: the var items before it, and the prologue;
- * checked by copyFixedCode), or, for the units after the last var item, the body's end minus its fixed size. The
- * slot one past the last is the epilogue. Checking the branches needs only their targets, and the line map is built
- * only when someone reads it, so nothing here walks every unit.
+ * Where each eBPF slot starts in the image (halfwords): for the first slot of a unit, its unit's fixed position plus
+ * how far the unit's first var item landed past its own fixed position (at - vpos: the var items before it, and the
+ * prologue; checked by copyFixedCode), or, for the units after the last var item, the body's end minus its fixed
+ * size; for a slot consumed with the one before, ~ its unit's start (bitwise not: negative), so that the table also
+ * says where units begin; one more entry, the epilogue's start. The output's line map and instruction list are read
+ * from this table alone, so the code buffer and the layout (scratch memory, see scratch.ts) stay out of the output.
  */
-class SlotStarts {
-  private readonly afterLast: number;
-
-  constructor(
-    private readonly body: CodeBuf,
-    private readonly st: PassResult,
-    private readonly epilogueHw: number,
-  ) {
-    this.afterLast = epilogueHw - body.hw;
+function slotStarts(body: CodeBuf, st: PassResult, nslots: number, epilogueHw: number): Int32Array {
+  const { nu, nv, uSlot, uVar, uStart, vpos } = body;
+  const at = st.at;
+  const afterLast = epilogueHw - body.hw;
+  const starts = new Int32Array(nslots + 1);
+  for (let u = 0; u < nu; u++) {
+    const v = uVar[u]!;
+    const start = uStart[u]! + (v < nv ? at[v]! - vpos[v]! : afterLast);
+    const first = uSlot[u]!;
+    starts[first] = start;
+    for (let k = first + 1, end = uSlot[u + 1]!; k < end; k++) starts[k] = ~start;
   }
-
-  at(slot: number): number {
-    const b = this.body;
-    if (slot === b.uSlot[b.nu]) return this.epilogueHw;
-    const u = b.slotUnit[slot]!;
-    const v = b.uVar[u]!;
-    return b.uStart[u]! + (v < b.nv ? this.st.at[v]! - b.vpos[v]! : this.afterLast);
-  }
+  starts[nslots] = epilogueHw;
+  return starts;
 }
+
+/** Start of slot k's unit, from slotStarts' table. */
+const unitStartOf = (starts: Int32Array, k: number): number => (starts[k]! >= 0 ? starts[k]! : ~starts[k]!);
 
 /** The var items, emitted straight into the image: a code buffer whose code is the image, positioned at each. */
 function writeVars(hws: Uint16Array, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): void {
@@ -241,18 +241,16 @@ function expandVar(out: CodeBuf, f: FixedFunc, st: PassResult, v: number, multi:
  * Every branch and jump must land where its target's code starts. The kernel does not check this (its final pass
  * trusts a converged size); a program whose layout is inconsistent is refused rather than miscompiled.
  */
-function checkTargets(f: FixedFunc, st: PassResult, slotHw: SlotStarts, epilogueHw: number, warnings: string[]): void {
+function checkTargets(f: FixedFunc, st: PassResult, starts: Int32Array, warnings: string[]): void {
   const b = f.body;
   const { vk, vtarget, vunit, uVar, uSlot } = b;
   for (let v = 0; v < b.nv; v++) {
     const kind = vk[v];
     let want: number;
-    if (kind === VK.Branch || kind === VK.Jump) want = slotHw.at(vtarget[v]!);
-    else if (kind === VK.JumpEpilogue) want = epilogueHw;
-    else if (kind === VK.TailOut) {
-      const u = vunit[v]!;
-      want = u + 1 < b.nu ? slotHw.at(uSlot[u + 1]!) : epilogueHw;
-    } else continue;
+    if (kind === VK.Branch || kind === VK.Jump) want = unitStartOf(starts, vtarget[v]!);
+    else if (kind === VK.JumpEpilogue) want = starts[starts.length - 1]!;
+    else if (kind === VK.TailOut) want = starts[uSlot[vunit[v]! + 1]!]!; // the next unit, or the epilogue
+    else continue;
     const miss = 2 * st.at[v]! + st.rvoff[v]! - 2 * want;
     if (miss === 0) continue;
     const u = vunit[v]!;
