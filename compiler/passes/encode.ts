@@ -161,19 +161,30 @@ function copyFixedCode(hws: Uint16Array, p: number, body: CodeBuf, at: Int32Arra
  * from this table alone, so the code buffer and the layout (scratch memory, see scratch.ts) stay out of the output.
  */
 function slotStarts(body: CodeBuf, st: PassResult, nslots: number, epilogueHw: number): Int32Array {
-  const { nu, nv, uSlot, uVar, uStart, vpos } = body;
+  const { nu, nv, vunit, vpos } = body;
   const at = st.at;
-  const afterLast = epilogueHw - body.hw;
   const starts = new Int32Array(nslots + 1);
-  for (let u = 0; u < nu; u++) {
-    const v = uVar[u]!;
-    const start = uStart[u]! + (v < nv ? at[v]! - vpos[v]! : afterLast);
-    const first = uSlot[u]!;
-    starts[first] = start;
-    for (let k = first + 1, end = uSlot[u + 1]!; k < end; k++) starts[k] = ~start;
+  // The units up to and including the next var item's share its move (at - vpos): one run of units per var item.
+  let u = 0;
+  for (let v = 0; v < nv; v++) {
+    const last = vunit[v]!;
+    if (last >= u) u = unitRun(body, starts, u, last + 1, at[v]! - vpos[v]!);
   }
+  unitRun(body, starts, u, nu, epilogueHw - body.hw);
   starts[nslots] = epilogueHw;
   return starts;
+}
+
+/** slotStarts for units from .. end - 1, all moved by `move` from their fixed positions; returns `end`. */
+function unitRun(body: CodeBuf, starts: Int32Array, from: number, end: number, move: number): number {
+  const { uSlot, uStart } = body;
+  for (let u = from; u < end; u++) {
+    const start = uStart[u]! + move;
+    const first = uSlot[u]!;
+    starts[first] = start;
+    for (let k = first + 1, next = uSlot[u + 1]!; k < next; k++) starts[k] = ~start;
+  }
+  return end;
 }
 
 /** Start of slot k's unit, from slotStarts' table. */
