@@ -218,7 +218,7 @@ export class FullLayout extends Layout {
  * changed, an item that lands `shift` halfwords from where it landed last time, where `shift` is also how far the
  * previous pass moved everything behind its changes, reads entries ahead that moved by the same amount (so its
  * offset is the same) and entries behind it that moved with it (as long as nothing changed size in between); so
- * its size is the same and so is everything's after it. The pass then just moves the rest (see stopsAt in pass()).
+ * its size is the same and so is everything's after it. The pass then stops, and records that the rest moved (applied when read).
  * Items whose offset depends on where they land in absolute terms (calls to fixed addresses, a tail call's exits,
  * entries no unit records) allow this only when the shift is 0.
  */
