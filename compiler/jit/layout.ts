@@ -301,8 +301,7 @@ export class SegmentedLayout extends Layout {
 
   /** The start of segment `key` as recorded, with the pending move if it applies. */
   private segStartOf(key: number): number {
-    const pending = key >= this.pendFrom && key < this.body.nv && key > this.cursor;
-    return this.segStart[key]! + (pending ? this.pendShift : 0);
+    return this.segStart[key]! + pendingMove(key, this.cursor, this.pendFrom, this.body.nv, this.pendShift);
   }
 
   /** Applies the pending move to the items before `end` (and their segment starts). */
@@ -390,7 +389,7 @@ export class SegmentedLayout extends Layout {
         // rv_offset: the target's entry as it reads now (this pass's if already recorded, else the last pass's,
         // with the move still pending on it if any)
         const key = tKey[v]!;
-        const entry = first && key > v ? 32 * vtarget[v]! : segStart[key]! + tRel[v]! + (key > v && key >= pf && key < nv ? ps : 0);
+        const entry = first && key > v ? 32 * vtarget[v]! : segStart[key]! + tRel[v]! + pendingMove(key, v, pf, nv, ps);
         const off = 2 * (entry - at);
         rvoff[v] = off;
         hw = branchHw(off);
@@ -458,6 +457,14 @@ export class SegmentedLayout extends Layout {
   protected unitSlot(v: number): number {
     return this.body.uSlot[this.unitOf[v]!]!;
   }
+}
+
+/**
+ * The move still pending on the segment start stored under `key` while item `v` is sized (-1 between passes): one
+ * applies to the names from `pendFrom` up to the last item, except those this pass has written already (up to v).
+ */
+function pendingMove(key: number, v: number, pendFrom: number, nv: number, pendShift: number): number {
+  return key > v && key >= pendFrom && key < nv ? pendShift : 0;
 }
 
 // The constructor's three walks, each a function of its own: they run once per layout, and V8 optimizes a function
