@@ -1,10 +1,20 @@
 /**
  * @fileoverview Test helpers: compile a small program and read its code back as text, grouped the way the listing
  * groups it (prologue, one group per eBPF slot, epilogue), in objdump's `-M no-aliases` spelling so that a compressed
- * instruction shows as `c.li` and the size of every choice is visible in the expectation.
+ * instruction shows as `c.li` and the size of every choice is visible in the expectation. Also, for the tests that
+ * run the passes one by one: their lowering options, a program framed, and a program with every kind of unit.
  */
-import { isLdImm64, type Insn } from "../../compiler/bpf/insn.js";
+import * as b from "../../compiler/bpf/build.js";
+import { insn, isLdImm64, type Insn } from "../../compiler/bpf/insn.js";
+import { BPF_ALU, BPF_JEQ, BPF_MOV, BPF_W, BPF_X } from "../../compiler/bpf/opcodes.js";
+import type { EmitIsa } from "../../compiler/jit/emit.js";
+import type { LowerOptions } from "../../compiler/jit/lower-ctx.js";
+import { helperAddress, kfuncAddress } from "../../compiler/kernel-abi.js";
 import { listFunction } from "../../compiler/listing.js";
+import { lower } from "../../compiler/passes/lower.js";
+import { mapRegisters } from "../../compiler/passes/map-registers.js";
+import { addPrologueEpilogue, type Framed } from "../../compiler/passes/prologue-epilogue.js";
+import { splitFunctions } from "../../compiler/passes/split-functions.js";
 import { jit, jitRaw, type JitInput, type JitOptions, type JitOutput } from "../../compiler/pipeline.js";
 import { parseIsa } from "../../compiler/riscv/isa-config.js";
 
@@ -62,4 +72,35 @@ export function compileVerified(p: JitInput, o: TestOptions = {}): JitOutput {
 /** Flattened instruction texts of some slots. */
 export function slots(c: Code, ...which: number[]): string[] {
   return which.flatMap((s) => c.slots[s]!);
+}
+
+/** Lowering options of a raw compile (the model's helper and kfunc addresses, no arena), for tests that run the
+ * passes one by one; `o` overrides. */
+export function lowerOptions(o: Partial<LowerOptions> = {}): LowerOptions {
+  return {
+    zacas: false, acqRel: false, verifierZext: false, zextCmpxchg32: false, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
+    kfuncArgSizes: () => undefined, arenaKernStart: 0n, arenaUserStart: 0n, hasM: true, hasA: true, ...o,
+  };
+}
+
+/** `insns` as one function, through the passes up to prologue-epilogue. */
+export function framedProgram(insns: readonly Insn[], isa: EmitIsa, stackDepth: number): Framed {
+  const split = splitFunctions({ insns, subprogs: [{ start: 0, end: insns.length, stackDepth, isExceptionCb: false, isExceptionBoundary: false }] });
+  return addPrologueEpilogue(lower(mapRegisters(split, false), lowerOptions(), isa), { isa, arenaKernStart: 0n });
+}
+
+/**
+ * A program with every kind of unit, `rounds` times over: a tail call (the first at insn 0, where Linux 6.12 counts
+ * the prologue in the exit), a narrow load and the zero-extension folded into it, an LD_IMM64, helper calls, a
+ * conditional branch over a call, a jump, and an exit in the middle.
+ */
+export function unitMix(rounds: number): Insn[] {
+  const zext = insn(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 1);
+  const prog: Insn[] = [b.callHelper(12)];
+  for (let k = 0; k < rounds; k++) {
+    prog.push(b.ldxMem(BPF_W, 0, 1, 0), zext, ...b.ldImm64(2, BigInt(k) << 40n), b.callHelper(12));
+    prog.push(b.jmpImm(BPF_JEQ, 0, k, 3), b.callHelper(1), b.ja(1), b.exit(), b.mov64Imm(0, k));
+  }
+  prog.push(b.exit());
+  return prog;
 }

@@ -6,26 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { generateProgram } from "../../bench/jit.bench.js";
-import * as b from "../../compiler/bpf/build.js";
-import { insn, type Insn } from "../../compiler/bpf/insn.js";
-import { BPF_ALU, BPF_JEQ, BPF_MOV, BPF_W, BPF_X } from "../../compiler/bpf/opcodes.js";
-import { helperAddress, kfuncAddress } from "../../compiler/kernel-abi.js";
+import type { Insn } from "../../compiler/bpf/insn.js";
 import { FullLayout, type Layout, SegmentedLayout } from "../../compiler/jit/layout.js";
 import { passFrame } from "../../compiler/passes/fixup-branches.js";
-import { lower } from "../../compiler/passes/lower.js";
-import { mapRegisters } from "../../compiler/passes/map-registers.js";
-import { addPrologueEpilogue } from "../../compiler/passes/prologue-epilogue.js";
-import { splitFunctions } from "../../compiler/passes/split-functions.js";
-
-function framed(insns: readonly Insn[]) {
-  const isa = { c: true, zba: false, zbb: false };
-  const split = splitFunctions({ insns, subprogs: [{ start: 0, end: insns.length, stackDepth: 64, isExceptionCb: false, isExceptionBoundary: false }] });
-  const opts = {
-    zacas: false, acqRel: false, verifierZext: false, zextCmpxchg32: false, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
-    kfuncArgSizes: () => undefined, arenaKernStart: 0n, arenaUserStart: 0n, hasM: true, hasA: true,
-  };
-  return addPrologueEpilogue(lower(mapRegisters(split, false), opts, isa), { isa, arenaKernStart: 0n }).funcs[0]!;
-}
+import { framedProgram, unitMix } from "./helpers.js";
 
 /**
  * Runs `passes` passes on both layouts (first variant first, as the loop does) and compares after each, or only after
@@ -34,7 +18,7 @@ function framed(insns: readonly Insn[]) {
  * read before the positions for the same reason.
  */
 function compare(insns: readonly Insn[], passes: number, everyPass = true): number {
-  const f = framed(insns);
+  const f = framedProgram(insns, { c: true, zba: false, zbb: false }, 64).funcs[0]!;
   const layouts: Layout[] = [new FullLayout(f.body, insns.length), new SegmentedLayout(f.body, insns.length)];
   let checks = 0;
   for (let p = 1; p <= passes; p++) {
@@ -70,13 +54,6 @@ describe("SegmentedLayout reads and writes the offset table exactly as FullLayou
   });
 
   it("tail calls (exits measured from the offset table), calls, LD_IMM64 and folded zero-extensions", () => {
-    const zext = insn(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 1);
-    const prog: Insn[] = [b.callHelper(12)]; // at insn 0: the prologue-counting quirk
-    for (let k = 0; k < 40; k++) {
-      prog.push(b.ldxMem(BPF_W, 0, 1, 0), zext, ...b.ldImm64(2, BigInt(k) << 40n), b.callHelper(12));
-      prog.push(b.jmpImm(BPF_JEQ, 0, k, 3), b.callHelper(1), b.ja(1), b.exit(), b.mov64Imm(0, k));
-    }
-    prog.push(b.exit());
-    expect(compare(prog, 8)).toBeGreaterThan(0);
+    expect(compare(unitMix(40), 8)).toBeGreaterThan(0);
   });
 });

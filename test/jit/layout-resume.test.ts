@@ -12,12 +12,10 @@ import { insn, type Insn } from "../../compiler/bpf/insn.js";
 import { BPF_ADD, BPF_ALU, BPF_JEQ, BPF_JNE, BPF_MOV, BPF_W, BPF_X } from "../../compiler/bpf/opcodes.js";
 import { VK } from "../../compiler/jit/code.js";
 import { FullLayout, type Layout, type PassResult, SegmentedLayout } from "../../compiler/jit/layout.js";
-import { helperAddress, IMAGE_ADDR, kfuncAddress } from "../../compiler/kernel-abi.js";
+import { IMAGE_ADDR } from "../../compiler/kernel-abi.js";
 import { passFrame } from "../../compiler/passes/fixup-branches.js";
-import { lower } from "../../compiler/passes/lower.js";
-import { BPF_TAIL_CALL_OP, mapRegisters } from "../../compiler/passes/map-registers.js";
-import { addPrologueEpilogue } from "../../compiler/passes/prologue-epilogue.js";
-import { splitFunctions } from "../../compiler/passes/split-functions.js";
+import { BPF_TAIL_CALL_OP } from "../../compiler/passes/map-registers.js";
+import { framedProgram } from "./helpers.js";
 
 /**
  * generateProgram's output with every `every`-th plain instruction replaced, in turn, by a helper call, an exit, a
@@ -62,16 +60,6 @@ function withCallsAndExits(n: number, seed: number, branches: number, every: num
   return out;
 }
 
-function framed(insns: readonly Insn[]) {
-  const isa = { c: true, zba: true, zbb: true };
-  const split = splitFunctions({ insns, subprogs: [{ start: 0, end: insns.length, stackDepth: 512, isExceptionCb: false, isExceptionBoundary: false }] });
-  const opts = {
-    zacas: false, acqRel: false, verifierZext: false, zextCmpxchg32: false, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
-    kfuncArgSizes: () => undefined, arenaKernStart: 0n, arenaUserStart: 0n, hasM: true, hasA: true,
-  };
-  return addPrologueEpilogue(lower(mapRegisters(split, false), opts, isa), { isa, arenaKernStart: 0n }).funcs[0]!;
-}
-
 function expectSame(p: string, full: Layout | PassResult, seg: Layout | PassResult, nv: number): void {
   for (let v = 0; v < nv; v++) {
     if (full.at[v] !== seg.at[v] || full.hw[v] !== seg.hw[v] || full.rvoff[v] !== seg.rvoff[v]) {
@@ -82,7 +70,7 @@ function expectSame(p: string, full: Layout | PassResult, seg: Layout | PassResu
 
 /** Runs the pass loop on both layouts; returns the number of sizing passes and of var items the shortcuts skipped. */
 function converge(insns: readonly Insn[]): { passes: number; skipped: number } {
-  const f = framed(insns);
+  const f = framedProgram(insns, { c: true, zba: true, zbb: true }, 512).funcs[0]!;
   const nslots = insns.length;
   const full = new FullLayout(f.body, nslots);
   const seg = new SegmentedLayout(f.body, nslots);

@@ -1,31 +1,20 @@
 /**
  * @fileoverview The line map (eBPF slot -> byte offset of its first RV instruction) and the attribution of each RV
- * instruction to a slot, which encode.ts finds per slot when asked (from the fixed position and first var item
- * lowering recorded for each slot), against the same thing found the long way: walking every unit in order, adding up
+ * instruction to a slot, which encode.ts reads from its table of slot starts (built from the units that share each var
+ * item's move), against the same thing found the long way: walking every unit in order, adding up
  * its fixed halfwords and the sizes of the var items the final pass placed before it. Programs: the bench generator,
  * and one with tail calls, calls, LD_IMM64, folded zero-extensions and an exit in the middle.
  */
 import { describe, expect, it } from "vitest";
 import { generateProgram } from "../../bench/jit.bench.js";
-import * as b from "../../compiler/bpf/build.js";
-import { insn, type Insn } from "../../compiler/bpf/insn.js";
-import { BPF_ALU, BPF_JEQ, BPF_MOV, BPF_W, BPF_X } from "../../compiler/bpf/opcodes.js";
-import { helperAddress, IMAGE_ADDR, kfuncAddress } from "../../compiler/kernel-abi.js";
+import type { Insn } from "../../compiler/bpf/insn.js";
+import { IMAGE_ADDR } from "../../compiler/kernel-abi.js";
 import { encodeFunctions } from "../../compiler/passes/encode.js";
 import { fixupBranches, passFrame } from "../../compiler/passes/fixup-branches.js";
-import { lower } from "../../compiler/passes/lower.js";
-import { mapRegisters } from "../../compiler/passes/map-registers.js";
-import { addPrologueEpilogue } from "../../compiler/passes/prologue-epilogue.js";
-import { splitFunctions } from "../../compiler/passes/split-functions.js";
+import { framedProgram, unitMix } from "./helpers.js";
 
 function compileParts(insns: readonly Insn[]) {
-  const isa = { c: true, zba: false, zbb: false };
-  const split = splitFunctions({ insns, subprogs: [{ start: 0, end: insns.length, stackDepth: 64, isExceptionCb: false, isExceptionBoundary: false }], raw: true });
-  const opts = {
-    zacas: false, acqRel: false, verifierZext: false, zextCmpxchg32: false, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
-    kfuncArgSizes: () => undefined, arenaKernStart: 0n, arenaUserStart: 0n, hasM: true, hasA: true,
-  };
-  const fixed = fixupBranches(addPrologueEpilogue(lower(mapRegisters(split, false), opts, isa), { isa, arenaKernStart: 0n }), IMAGE_ADDR);
+  const fixed = fixupBranches(framedProgram(insns, { c: true, zba: false, zbb: false }, 64), IMAGE_ADDR);
   return { fixed, out: encodeFunctions(fixed, false)[0]! };
 }
 
@@ -64,13 +53,7 @@ describe("line map: per-slot lookups agree with a walk over every unit", () => {
   });
 
   it("tail calls, calls, LD_IMM64, folded zero-extensions, exits in the middle", () => {
-    const zext = insn(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 1);
-    const prog: Insn[] = [b.callHelper(12)];
-    for (let k = 0; k < 30; k++) {
-      prog.push(b.ldxMem(BPF_W, 0, 1, 0), zext, ...b.ldImm64(2, BigInt(k) << 40n), b.callHelper(12));
-      prog.push(b.jmpImm(BPF_JEQ, 0, k, 3), b.callHelper(1), b.ja(1), b.exit(), b.mov64Imm(0, k));
-    }
-    prog.push(b.exit());
+    const prog = unitMix(30);
     const r = lineMapByWalk(prog);
     expect(r.actual).toEqual(r.expected);
     // consumed slots (LD_IMM64's second half, the folded zext) share their unit's offset

@@ -6,12 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { generateProgram } from "../../bench/jit.bench.js";
-import * as b from "../../compiler/bpf/build.js";
-import { insn, type Insn } from "../../compiler/bpf/insn.js";
-import { BPF_ALU, BPF_JEQ, BPF_MOV, BPF_W, BPF_X } from "../../compiler/bpf/opcodes.js";
 import { Scratch } from "../../compiler/jit/scratch.js";
 import { type JitOutput, jitRaw } from "../../compiler/pipeline.js";
 import { parseIsa } from "../../compiler/riscv/isa-config.js";
+import { unitMix } from "./helpers.js";
 
 const isa = parseIsa("rv64imac_zba_zbb");
 
@@ -28,17 +26,6 @@ function poison(bytes: number, junk: number): void {
   const t = Scratch.acquire();
   t.uint8(bytes).fill(junk);
   t.release();
-}
-
-function mixed(): Insn[] {
-  const zext = insn(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 1);
-  const prog: Insn[] = [b.mov64Imm(0, 0)];
-  for (let k = 0; k < 30; k++) {
-    prog.push(b.ldxMem(BPF_W, 0, 1, 0), zext, ...b.ldImm64(2, BigInt(k) << 40n), b.callHelper(12));
-    prog.push(b.jmpImm(BPF_JEQ, 0, k, 3), b.callHelper(1), b.ja(1), b.exit(), b.mov64Imm(0, k));
-  }
-  prog.push(b.exit());
-  return prog;
 }
 
 describe("the compile's scratch region", () => {
@@ -60,7 +47,7 @@ describe("the compile's scratch region", () => {
     other.release();
   });
 
-  for (const [name, prog] of [["the bench generator, 5,000 insns", generateProgram(5_000, 7)], ["calls, LD_IMM64, zero-extensions, exits", mixed()]] as const) {
+  for (const [name, prog] of [["the bench generator, 5,000 insns", generateProgram(5_000, 7)], ["calls, LD_IMM64, zero-extensions, exits", unitMix(30)]] as const) {
     it(`reads nothing it did not write: a region full of junk compiles like a fresh one (${name})`, () => {
       const held = Scratch.acquire(); // while the idle region is held, a compile works in fresh arrays only
       const fresh = seen(jitRaw(prog, 64, { isa }));
@@ -78,7 +65,7 @@ describe("the compile's scratch region", () => {
     const copy = seen(jitRaw(prog, 64, { isa }));
     poison(8 << 20, 0xa5);
     jitRaw(generateProgram(4_000, 6), 64, { isa });
-    jitRaw(mixed(), 64, { isa });
+    jitRaw(unitMix(30), 64, { isa });
     expect(seen(kept)).toEqual(copy);
   });
 });

@@ -6,13 +6,13 @@ import { describe, expect, it } from "vitest";
 import { generateProgram } from "../../bench/jit.bench.js";
 import * as b from "../../compiler/bpf/build.js";
 import type { CodeBuf } from "../../compiler/jit/code.js";
-import { helperAddress, kfuncAddress } from "../../compiler/kernel-abi.js";
 import { encodeFunctions } from "../../compiler/passes/encode.js";
 import { fixupBranches } from "../../compiler/passes/fixup-branches.js";
 import { lower } from "../../compiler/passes/lower.js";
 import { mapRegisters } from "../../compiler/passes/map-registers.js";
 import { addPrologueEpilogue } from "../../compiler/passes/prologue-epilogue.js";
 import { splitFunctions } from "../../compiler/passes/split-functions.js";
+import { lowerOptions } from "./helpers.js";
 
 const bufState = (c: CodeBuf) => [c.n, c.nv, c.nu, c.hw, ...[c.op, c.rd, c.rs1, c.rs2, c.imm, c.fl, c.vk, c.vtarget, c.vpre, c.uOp, c.uVar, c.uStart].map((a) => Array.from(a))];
 
@@ -24,10 +24,7 @@ describe("passes leave earlier stages unchanged", () => {
       { start: insns.length - 2, end: insns.length, stackDepth: 0, isExceptionCb: false, isExceptionBoundary: false },
     ] });
     const isa = { c: true, zba: false, zbb: false };
-    const opts = {
-      zacas: false, acqRel: false, verifierZext: false, zextCmpxchg32: true, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
-      kfuncArgSizes: () => undefined, arenaKernStart: 0n, arenaUserStart: 0n, hasM: true, hasA: true,
-    };
+    const opts = lowerOptions({ zextCmpxchg32: true });
     const mapped = mapRegisters(split, false);
     const seen = JSON.stringify(mapped.seen);
     const lowered = lower(mapped, opts, isa);
