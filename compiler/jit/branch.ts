@@ -14,10 +14,10 @@
 import type { Reg } from "../riscv/regs.js";
 import * as fromRegs from "../riscv/regs.js";
 import * as fromOpcodes from "../bpf/opcodes.js";
-import type { CodeBuf } from "./code.js";
 import * as fromBpfRegs from "./bpf-regs.js";
 import * as fromImm from "./imm.js";
 import * as fromOps from "./ops.js";
+import * as fromEncodeOp from "./encode-op.js";
 import * as fromErrors from "./errors.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
@@ -27,6 +27,7 @@ const { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSGE, BPF_JSGT
 const { T1 } = fromBpfRegs;
 const { fitsI13, fitsI21, hi20, inAuipcJalrRange, lo12 } = fromImm;
 const { OP } = fromOps;
+const { writeB, writeI, writeJ, writeU } = fromEncodeOp;
 const { JitError } = fromErrors;
 
 /** A BPF condition as an RV branch: mnemonic, and whether rd/rs are swapped (bgtu a,b == bltu b,a). */
@@ -70,53 +71,49 @@ export interface BranchForm {
   readonly fits: (off: number) => boolean;
 }
 
-/** The conditional-branch forms, shortest first; the first that fits is used (emit_branch). */
-export const BRANCH_FORMS: readonly (BranchForm & { emit(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void })[] = [
+/** The conditional-branch forms, shortest first; the first that fits is used (emit_branch). Each writes itself into
+ * an image (halfwords) at `p` and returns the halfword after it. */
+export const BRANCH_FORMS: readonly (BranchForm & { write(hws: Uint16Array, p: number, cond: number, rd: Reg, rs: Reg, off: number): number })[] = [
   {
     name: "B13",
     hw: 2,
     fits: fitsI13,
-    emit: (buf, cond, rd, rs, off) => bcc(buf, cond, rd, rs, off),
+    write: (hws, p, cond, rd, rs, off) => bcc(hws, p, cond, rd, rs, off),
   },
   {
     name: "B_JAL",
     hw: 4,
     fits: (off) => fitsI21(off - 4), // the jal sits 4 bytes after the branch
-    emit(buf, cond, rd, rs, off) {
-      bcc(buf, condRow(cond).inverse, rd, rs, 8);
-      buf.emit(OP.jal, X.zero, 0, 0, off - 4);
+    write(hws, p, cond, rd, rs, off) {
+      const q = bcc(hws, p, condRow(cond).inverse, rd, rs, 8);
+      return writeJ(hws, q, OP.jal, X.zero, off - 4);
     },
   },
   {
     name: "B_AUIPC",
     hw: 6,
     fits: (off) => inAuipcJalrRange(off - 4), // PC-relative to the auipc, 4 bytes after the branch
-    emit(buf, cond, rd, rs, off) {
-      bcc(buf, condRow(cond).inverse, rd, rs, 12);
-      buf.emit(OP.auipc, T1, 0, 0, hi20(off - 4));
-      buf.emit(OP.jalr, X.zero, T1, 0, lo12(off - 4));
+    write(hws, p, cond, rd, rs, off) {
+      const q = bcc(hws, p, condRow(cond).inverse, rd, rs, 12);
+      return writeI(hws, writeU(hws, q, OP.auipc, T1, hi20(off - 4)), OP.jalr, X.zero, T1, lo12(off - 4));
     },
   },
 ];
 
 /** The jump-and-link forms (emit_jump_and_link); `fixed`: the target will not move in a later pass. */
-export const JUMP_FORMS: readonly (BranchForm & { emit(buf: CodeBuf, rd: Reg, off: number): void })[] = [
-  { name: "JAL", hw: 2, fits: fitsI21, emit: (buf, rd, off) => buf.emit(OP.jal, rd, 0, 0, off) },
+export const JUMP_FORMS: readonly (BranchForm & { write(hws: Uint16Array, p: number, rd: Reg, off: number): number })[] = [
+  { name: "JAL", hw: 2, fits: fitsI21, write: (hws, p, rd, off) => writeJ(hws, p, OP.jal, rd, off) },
   {
     name: "AUIPC_JALR",
     hw: 4,
     fits: inAuipcJalrRange,
-    emit(buf, rd, off) {
-      buf.emit(OP.auipc, T1, 0, 0, hi20(off));
-      buf.emit(OP.jalr, rd, T1, 0, lo12(off));
-    },
+    write: (hws, p, rd, off) => writeI(hws, writeU(hws, p, OP.auipc, T1, hi20(off)), OP.jalr, rd, T1, lo12(off)),
   },
 ];
 
-function bcc(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void {
+function bcc(hws: Uint16Array, p: number, cond: number, rd: Reg, rs: Reg, off: number): number {
   const row = condRow(cond);
-  if (row.swap) buf.emit(row.op, 0, rs, rd, off);
-  else buf.emit(row.op, 0, rd, rs, off);
+  return row.swap ? writeB(hws, p, row.op, rs, rd, off) : writeB(hws, p, row.op, rd, rs, off);
 }
 
 /**
@@ -142,19 +139,13 @@ export function jumpForm(off: number, fixed: boolean): number {
   throw new JitError(`bpf-jit: target offset 0x${off.toString(16)} is out of range`);
 }
 
-/** Appends `if (rd COND rs) goto pc + off`. */
-export function emitBranch(buf: CodeBuf, cond: number, rd: Reg, rs: Reg, off: number): void {
-  const hw = branchHw(off);
-  BRANCH_FORMS[hw === 2 ? 0 : hw === 4 ? 1 : 2]!.emit(buf, cond, rd, rs, off);
+/** Writes `if (rd COND rs) goto pc + off` at halfword `p` of an image; returns the halfword after it. */
+export function writeBranch(hws: Uint16Array, p: number, cond: number, rd: Reg, rs: Reg, off: number): number {
+  if (off >= -4096 && off < 4096) return bcc(hws, p, cond, rd, rs, off); // B13, most branches: no form lookup
+  return BRANCH_FORMS[branchForm(off)]!.write(hws, p, cond, rd, rs, off);
 }
 
-/** Appends `rd = pc + size; goto pc + off`. */
-export function emitJump(buf: CodeBuf, rd: Reg, off: number, fixed: boolean): void {
-  JUMP_FORMS[jumpForm(off, fixed)]!.emit(buf, rd, off);
-}
-
-/** Appends `rd = pc + off` as auipc+addi (the kernel's emit_addr: always 8 bytes). */
-export function emitAddr(buf: CodeBuf, rd: Reg, off: number): void {
-  buf.emit(OP.auipc, rd, 0, 0, hi20(off));
-  buf.emit(OP.addi, rd, rd, 0, lo12(off));
+/** Writes `rd = pc + size; goto pc + off` at halfword `p`; returns the halfword after it. */
+export function writeJump(hws: Uint16Array, p: number, rd: Reg, off: number, fixed: boolean): number {
+  return JUMP_FORMS[jumpForm(off, fixed)]!.write(hws, p, rd, off);
 }

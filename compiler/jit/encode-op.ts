@@ -190,18 +190,10 @@ export function encodeInto(hws: Uint16Array, p: number, op: number, rd: number, 
   if (kind === K_CODEC) return KEYED[op] === 1 ? writeC(hws, p, op, rd, rs1, rs2, imm) : codecInto(hws, p, op, rd, rs1, rs2, imm, fl);
   if (kind === K_S) return writeS(hws, p, op, rs1, rs2, imm);
   if (kind === K_U) return writeU(hws, p, op, rd, imm);
-  let w = MATCH[op]! | (((rd << 7) | (rs1 << 15) | (rs2 << 20)) & REG_BITS[op]!);
-  switch (kind) {
-    case K_B:
-      w |= packB(imm, 0, 0, 0, 0);
-      break;
-    case K_J:
-      w |= packJ(imm, 0, 0);
-      break;
-    case K_AMO:
-    case K_LR:
-      w |= (fl & (AQ | RL)) << 25;
-  }
+  if (kind === K_B) return writeB(hws, p, op, rs1, rs2, imm);
+  if (kind === K_J) return writeJ(hws, p, op, rd, imm);
+  // AMO, LR
+  const w = MATCH[op]! | (((rd << 7) | (rs1 << 15) | (rs2 << 20)) & REG_BITS[op]!) | ((fl & (AQ | RL)) << 25);
   hws[p] = w; // a Uint16Array keeps the low 16 bits
   hws[p + 1] = w >>> 16;
   return p + 2;
@@ -239,6 +231,22 @@ export function writeS(hws: Uint16Array, p: number, op: number, rs1: number, rs2
 /** A U-type op (lui, auipc): the 20-bit field `imm`. */
 export function writeU(hws: Uint16Array, p: number, op: number, rd: number, imm: number): number {
   const w = MATCH[op]! | (rd << 7) | packU(imm, 0, 0);
+  hws[p] = w;
+  hws[p + 1] = w >>> 16;
+  return p + 2;
+}
+
+/** A B-type op (conditional branch): if (rs1 OP rs2) goto pc + imm. */
+export function writeB(hws: Uint16Array, p: number, op: number, rs1: number, rs2: number, imm: number): number {
+  const w = MATCH[op]! | (rs1 << 15) | (rs2 << 20) | packB(imm, 0, 0, 0, 0);
+  hws[p] = w;
+  hws[p + 1] = w >>> 16;
+  return p + 2;
+}
+
+/** A J-type op (jal): rd = pc + 4; goto pc + imm. */
+export function writeJ(hws: Uint16Array, p: number, op: number, rd: number, imm: number): number {
+  const w = MATCH[op]! | (rd << 7) | packJ(imm, 0, 0);
   hws[p] = w;
   hws[p + 1] = w >>> 16;
   return p + 2;

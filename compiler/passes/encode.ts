@@ -8,7 +8,8 @@
  */
 import type { Insn } from "../bpf/insn.js";
 import { X } from "../riscv/regs.js";
-import { emitBranch, jumpForm, JUMP_FORMS } from "../jit/branch.js";
+import { writeBranch, writeJump } from "../jit/branch.js";
+import { writeI, writeU } from "../jit/encode-op.js";
 import { CodeBuf, VK } from "../jit/code.js";
 import { imageInsns, putCode } from "../jit/image.js";
 import type { PassResult } from "../jit/layout.js";
@@ -190,16 +191,14 @@ function unitRun(body: CodeBuf, starts: Int32Array, from: number, end: number, m
 /** Start of slot k's unit, from slotStarts' table. */
 const unitStartOf = (starts: Int32Array, k: number): number => (starts[k]! >= 0 ? starts[k]! : ~starts[k]!);
 
-/** The var items, emitted straight into the image: a code buffer whose code is the image, positioned at each. */
+/** The var items, written straight into the image where the layout put them, each checked to fill its room. */
 function writeVars(hws: Uint16Array, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): void {
-  const { at, hw } = st;
-  const image = new CodeBuf(32, 1);
-  image.code = hws;
-  for (let v = 0, nv = f.body.nv; v < nv; v++) {
-    image.n = 0;
-    image.hw = at[v]!;
-    expandVar(image, f, st, v, multi, addrs, tailEpilogue, 2 * at[v]!);
-    if (image.hw - at[v]! !== hw[v] || image.code !== hws) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
+  const { at, hw, rvoff } = st;
+  const { vk, vcond, va, vb, nv } = f.body;
+  for (let v = 0; v < nv; v++) {
+    const p = at[v]!;
+    const end = vk[v] === VK.Branch ? writeBranch(hws, p, vcond[v]!, va[v]!, vb[v]!, rvoff[v]!) : writeVar(hws, p, f, st, v, multi, addrs, tailEpilogue);
+    if (end - p !== hw[v]) throw new JitError(`internal: var item ${v} of ${f.fn.name} changed size in the final pass`);
   }
 }
 
@@ -220,32 +219,34 @@ function exceptionTable(body: CodeBuf, st: PassResult, bodyStart: number): ExTab
   return out;
 }
 
-/** Writes var item `v` in the form and with the offset the final pass computed. */
-function expandVar(out: CodeBuf, f: FixedFunc, st: PassResult, v: number, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf, at: number): void {
+/** Writes var item `v` at halfword `p` in the form and with the offset the final pass computed; returns the
+ * halfword after it. */
+function writeVar(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, v: number, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): number {
   const b = f.body;
   const off = st.rvoff[v]!;
   switch (b.vk[v]) {
     case VK.Branch:
     case VK.TailOut:
-      return emitBranch(out, b.vcond[v]!, b.va[v]!, b.vb[v]!, off);
+      return writeBranch(hws, p, b.vcond[v]!, b.va[v]!, b.vb[v]!, off);
     case VK.Jump:
     case VK.JumpEpilogue:
-      return JUMP_FORMS[jumpForm(off, true)]!.emit(out, X.zero, off);
+      return writeJump(hws, p, X.zero, off, true);
     case VK.CallFixed:
-      return JUMP_FORMS[jumpForm(off, true)]!.emit(out, X.ra, off);
+      return writeJump(hws, p, X.ra, off, true);
     case VK.CallBpf:
-      return JUMP_FORMS[jumpForm(off, false)]!.emit(out, X.ra, off);
+      return writeJump(hws, p, X.ra, off, false);
     case VK.Addr: {
       const target = b.vtarget[v]! >= 0 ? addrs[b.vtarget[v]!]! : b.vaddr[v]!;
-      const rel = BigInt.asIntN(64, target - (f.addr + BigInt(at)));
+      const rel = BigInt.asIntN(64, target - (f.addr + BigInt(2 * p)));
       if (multi && !inAuipcJalrRange(Number(rel))) throw new JitError(`bpf-jit: target offset 0x${rel.toString(16)} is out of range`);
-      out.emit(OP.auipc, b.va[v]!, 0, 0, Number(BigInt.asIntN(20, (rel + 0x800n) >> 12n)));
-      out.emit(OP.addi, b.va[v]!, b.va[v]!, 0, Number(BigInt.asIntN(12, rel)));
-      return;
+      const rd = b.va[v]!;
+      const q = writeU(hws, p, OP.auipc, rd, Number(BigInt.asIntN(20, (rel + 0x800n) >> 12n)));
+      return writeI(hws, q, OP.addi, rd, rd, Number(BigInt.asIntN(12, rel)));
     }
     case VK.TailEpilogue:
-      return out.append(tailEpilogue);
+      return putCode(hws, p, tailEpilogue);
   }
+  throw new JitError(`internal: unknown var item kind ${b.vk[v]}`);
 }
 
 /**
