@@ -105,7 +105,7 @@ export class CodeBuf {
   faultReg: number[] = [];
 
   /** `scratch`: where the arrays come from (scratch.ts; fresh ones by default): only the passes read them, the output
-   * keeps its own table of where each slot starts (encode.ts). Every element is written before it is read. */
+   * keeps its own record of how long each unit is (encode.ts). Every element is written before it is read. */
   constructor(opCapacity = 64, unitCapacity = 16, scratch: Arrays = FRESH) {
     this.op = scratch.uint8(opCapacity);
     this.code = scratch.uint16(2 * opCapacity);

@@ -11,7 +11,7 @@ import { X } from "../riscv/regs.js";
 import { writeBranch, writeJump } from "../jit/branch.js";
 import { writeI, writeU } from "../jit/encode-op.js";
 import { CodeBuf, VK } from "../jit/code.js";
-import { imageInsns, putCode } from "../jit/image.js";
+import { addUnitLength, imageInsns, putCode, slotStarts, type UnitLengths, unitStartOf } from "../jit/image.js";
 import type { PassResult } from "../jit/layout.js";
 import { JitError } from "../jit/errors.js";
 import type { FrameLayout } from "../jit/frame.js";
@@ -92,9 +92,10 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const epilogueHw = p;
   p = putCode(hws, p, frame.epilogue);
   if (p !== totalHw) throw new JitError(`internal: ${f.fn.name} encodes to ${2 * p} bytes, laid out as ${2 * totalHw}`);
-  const starts = slotStarts(body, st, nslots, epilogueHw);
-  checkTargets(f, st, starts, warnings);
+  checkTargets(f, st, epilogueHw, warnings);
+  const units = unitLengths(body, st, nslots);
   const extable = exceptionTable(body, st, bodyStart);
+  let starts: Int32Array | undefined;
   let insns: RvInsn[] | undefined;
   let lineMap: number[] | undefined;
   return {
@@ -105,11 +106,14 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
+      starts ??= slotStarts(units, bodyStart);
       insns ??= imageInsns(code, starts, epilogueHw);
       return insns;
     },
     get lineMap(): number[] {
-      lineMap ??= Array.from({ length: nslots }, (_, k) => 2 * unitStartOf(starts, k));
+      starts ??= slotStarts(units, bodyStart);
+      const table = starts;
+      lineMap ??= Array.from({ length: nslots }, (_, k) => 2 * unitStartOf(table, k));
       return lineMap;
     },
     frame: frame.layout,
@@ -153,43 +157,27 @@ function copyFixedCode(hws: Uint16Array, p: number, body: CodeBuf, at: Int32Arra
   return p;
 }
 
+/** Each unit's length in the image (halfwords: its fixed code, then its var items as the layout sized them), by the
+ * unit's first slot (image.ts). */
+function unitLengths(body: CodeBuf, st: PassResult, nslots: number): UnitLengths {
+  const { nu, nv, uSlot, uStart, vunit } = body;
+  const hw = st.hw;
+  const units: UnitLengths = { lens: new Uint8Array(nslots), long: new Map() };
+  for (let u = 0; u < nu; u++) addUnitLength(units, uSlot[u]!, 1 + uStart[u + 1]! - uStart[u]!); // from 0: 1 + its length
+  for (let v = 0; v < nv; v++) addUnitLength(units, uSlot[vunit[v]!]!, hw[v]!);
+  return units;
+}
+
 /**
- * Where each eBPF slot starts in the image (halfwords): for the first slot of a unit, its unit's fixed position plus
- * how far the unit's first var item landed past its own fixed position (at - vpos: the var items before it, and the
- * prologue; checked by copyFixedCode), or, for the units after the last var item, the body's end minus its fixed
- * size; for a slot consumed with the one before, ~ its unit's start (bitwise not: negative), so that the table also
- * says where units begin; one more entry, the epilogue's start. The output's line map and instruction list are read
- * from this table alone, so the code buffer and the layout (scratch memory, see scratch.ts) stay out of the output.
+ * Where unit u starts in the image (halfwords): its place in the fixed code, moved by everything before it that is
+ * not fixed code (the prologue, the var items), which is how far the next var item landed from its own fixed place
+ * (none between them); for the units after the last var item, how far the epilogue did.
  */
-function slotStarts(body: CodeBuf, st: PassResult, nslots: number, epilogueHw: number): Int32Array {
-  const { nu, nv, vunit, vpos } = body;
-  const at = st.at;
-  const starts = new Int32Array(nslots + 1);
-  // The units up to and including the next var item's share its move (at - vpos): one run of units per var item.
-  let u = 0;
-  for (let v = 0; v < nv; v++) {
-    const last = vunit[v]!;
-    if (last >= u) u = unitRun(body, starts, u, last + 1, at[v]! - vpos[v]!);
-  }
-  unitRun(body, starts, u, nu, epilogueHw - body.hw);
-  starts[nslots] = epilogueHw;
-  return starts;
+function unitStart(body: CodeBuf, st: PassResult, u: number, epilogueHw: number): number {
+  if (u === body.nu) return epilogueHw;
+  const v = body.uVar[u]!;
+  return body.uStart[u]! + (v < body.nv ? st.at[v]! - body.vpos[v]! : epilogueHw - body.hw);
 }
-
-/** slotStarts for units from .. end - 1, all moved by `move` from their fixed positions; returns `end`. */
-function unitRun(body: CodeBuf, starts: Int32Array, from: number, end: number, move: number): number {
-  const { uSlot, uStart } = body;
-  for (let u = from; u < end; u++) {
-    const start = uStart[u]! + move;
-    const first = uSlot[u]!;
-    starts[first] = start;
-    for (let k = first + 1, next = uSlot[u + 1]!; k < next; k++) starts[k] = ~start;
-  }
-  return end;
-}
-
-/** Start of slot k's unit, from slotStarts' table. */
-const unitStartOf = (starts: Int32Array, k: number): number => (starts[k]! >= 0 ? starts[k]! : ~starts[k]!);
 
 /** The var items, written straight into the image where the layout put them, each checked to fill its room. */
 function writeVars(hws: Uint16Array, f: FixedFunc, st: PassResult, multi: boolean, addrs: readonly bigint[], tailEpilogue: CodeBuf): void {
@@ -253,15 +241,18 @@ function writeVar(hws: Uint16Array, p: number, f: FixedFunc, st: PassResult, v: 
  * Every branch and jump must land where its target's code starts. The kernel does not check this (its final pass
  * trusts a converged size); a program whose layout is inconsistent is refused rather than miscompiled.
  */
-function checkTargets(f: FixedFunc, st: PassResult, starts: Int32Array, warnings: string[]): void {
+function checkTargets(f: FixedFunc, st: PassResult, epilogueHw: number, warnings: string[]): void {
   const b = f.body;
-  const { vk, vtarget, vunit, uVar, uSlot } = b;
+  const { vk, vtarget, vunit, uVar, uSlot, slotUnit } = b;
+  const nslots = f.fn.insns.length;
   for (let v = 0; v < b.nv; v++) {
     const kind = vk[v];
     let want: number;
-    if (kind === VK.Branch || kind === VK.Jump) want = unitStartOf(starts, vtarget[v]!);
-    else if (kind === VK.JumpEpilogue) want = starts[starts.length - 1]!;
-    else if (kind === VK.TailOut) want = starts[uSlot[vunit[v]! + 1]!]!; // the next unit, or the epilogue
+    if (kind === VK.Branch || kind === VK.Jump) {
+      const t = vtarget[v]!;
+      want = t === nslots ? epilogueHw : unitStart(b, st, slotUnit[t]!, epilogueHw);
+    } else if (kind === VK.JumpEpilogue) want = epilogueHw;
+    else if (kind === VK.TailOut) want = unitStart(b, st, vunit[v]! + 1, epilogueHw); // the next unit, or the epilogue
     else continue;
     const miss = 2 * st.at[v]! + st.rvoff[v]! - 2 * want;
     if (miss === 0) continue;

@@ -1,8 +1,8 @@
 /**
  * @fileoverview The line map (eBPF slot -> byte offset of its first RV instruction) and the attribution of each RV
- * instruction to a slot, which encode.ts reads from its table of slot starts (built from the units that share each var
- * item's move), against the same thing found the long way: walking every unit in order, adding up
- * its fixed halfwords and the sizes of the var items the final pass placed before it. Programs: the bench generator,
+ * instruction to a slot, which the output sums up from the unit lengths encode.ts keeps (image.ts), against the
+ * same thing found the long way: walking every unit in order, adding up its fixed halfwords and the sizes of the var
+ * items the final pass placed before it. Programs: the bench generator,
  * and one with tail calls, calls, LD_IMM64, folded zero-extensions and an exit in the middle.
  */
 import { describe, expect, it } from "vitest";
