@@ -7,21 +7,18 @@
  *            |<- pre(v) ->|                          pre(v+1) counts fixed halfwords only
  *
  * A fixed op is final the moment it is chosen, so it is encoded as it is emitted, into `code` (halfwords; the
- * final pass only copies it between the var items). The op list (`op`) says what each one was, for dumps.
+ * final pass only copies it between the var items). Nothing else is kept per op: the code says where each one ends
+ * (insnHw), and dumps decode it.
  * A var item is everything whose bytes depend on where code lands: branches and jumps to eBPF slots, the jump to the
  * epilogue, helper and bpf-to-bpf calls, PC-relative address loads, and the tail call's exits and inline epilogue.
  * Sizes are in halfwords, the kernel's `ninsns` unit.
  */
-import * as fromDecode from "../riscv/decode.js";
 import * as fromEncodeOp from "./encode-op.js";
-import * as fromOps from "./ops.js";
 import { type Arrays, FRESH } from "./scratch.js";
 
 // Imported values as module-local constants: this module runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
-const { decode } = fromDecode;
 const { encodeInto, writeC, writeI, writeR, writeS, writeU } = fromEncodeOp;
-const { AQ, OP_HW, RL } = fromOps;
 
 /** Kinds of var items. */
 export const VK = {
@@ -44,8 +41,8 @@ export const VK = {
 } as const;
 export type VarKind = (typeof VK)[keyof typeof VK];
 
-/** Op value of a var item's placeholder in the op list. */
-export const VAR_OP = 255;
+/** Halfwords of the instruction whose first halfword is `first` (a 32-bit one has both low bits set). */
+export const insnHw = (first: number): number => ((first & 3) === 3 ? 2 : 1);
 
 function grow<T extends Uint8Array | Uint16Array | Int32Array>(a: T, n: number): T {
   if (n <= a.length) return a;
@@ -55,10 +52,6 @@ function grow<T extends Uint8Array | Uint16Array | Int32Array>(a: T, n: number):
 }
 
 export class CodeBuf {
-  // ---- ops: what was emitted, in order (a fixed op's row, or VAR_OP for a var item's place)
-  n = 0;
-  op: Uint8Array;
-
   // ---- fixed code: the encodings of the fixed ops, in order
   code: Uint16Array;
   /** Halfwords of fixed code emitted so far (whole buffer). */
@@ -100,14 +93,13 @@ export class CodeBuf {
 
   // ---- exception table: ops that may fault (PROBE_MEM loads, arena accesses), where their code starts in the fixed
   // code, and the register to clear on a fault
-  faultOp: number[] = [];
   faultPos: number[] = [];
   faultReg: number[] = [];
 
-  /** `scratch`: where the arrays come from (scratch.ts; fresh ones by default): only the passes read them, the output
-   * keeps its own record of how long each unit is (encode.ts). Every element is written before it is read. */
+  /** Room, to begin with, for `opCapacity` 4-byte ops and `unitCapacity` units (the arrays grow). `scratch`: where the
+   * arrays come from (scratch.ts; fresh ones by default): only the passes read them, the output keeps its own record
+   * of how long each unit is (encode.ts). Every element is written before it is read. */
   constructor(opCapacity = 64, unitCapacity = 16, scratch: Arrays = FRESH) {
-    this.op = scratch.uint8(opCapacity);
     this.code = scratch.uint16(2 * opCapacity);
     const v = Math.max(8, unitCapacity >> 2);
     this.vk = scratch.uint8(v);
@@ -128,37 +120,33 @@ export class CodeBuf {
 
   /** Appends a fixed instruction, encoded. */
   emit(op: number, rd: number, rs1: number, rs2: number, imm: number, fl = 0): void {
-    this.hw = encodeInto(this.room(op), this.hw, op, rd, rs1, rs2, imm, fl);
+    this.hw = encodeInto(this.room(), this.hw, op, rd, rs1, rs2, imm, fl);
   }
 
   /** emit() for an op whose format the caller knows (the assembler's raw forms and compressed choices). */
   emitR(op: number, rd: number, rs1: number, rs2: number): void {
-    this.hw = writeR(this.room(op), this.hw, op, rd, rs1, rs2);
+    this.hw = writeR(this.room(), this.hw, op, rd, rs1, rs2);
   }
   emitC(op: number, rd: number, rs1: number, rs2: number, imm: number): void {
-    this.hw = writeC(this.room(op), this.hw, op, rd, rs1, rs2, imm);
+    this.hw = writeC(this.room(), this.hw, op, rd, rs1, rs2, imm);
   }
   emitI(op: number, rd: number, rs1: number, imm: number): void {
-    this.hw = writeI(this.room(op), this.hw, op, rd, rs1, imm);
+    this.hw = writeI(this.room(), this.hw, op, rd, rs1, imm);
   }
   emitS(op: number, rs1: number, rs2: number, imm: number): void {
-    this.hw = writeS(this.room(op), this.hw, op, rs1, rs2, imm);
+    this.hw = writeS(this.room(), this.hw, op, rs1, rs2, imm);
   }
   emitU(op: number, rd: number, imm: number): void {
-    this.hw = writeU(this.room(op), this.hw, op, rd, imm);
+    this.hw = writeU(this.room(), this.hw, op, rd, imm);
   }
 
-  /** Records op `op` and makes room for its code; returns the code array to write it into, at `hw`. */
-  private room(op: number): Uint16Array {
-    const k = this.n;
-    if (k === this.op.length) this.op = grow(this.op, k + 1);
-    this.op[k] = op;
-    this.n = k + 1;
+  /** Makes room for one more instruction; returns the code array to write it into, at `hw`. */
+  private room(): Uint16Array {
     if (this.hw + 2 > this.code.length) this.code = grow(this.code, this.hw + 2);
     return this.code;
   }
 
-  /** Appends a var item and its placeholder op; returns the item's index. */
+  /** Appends a var item; returns its index. */
   emitVar(kind: VarKind, cond: number, a: number, b: number, target: number, addr?: bigint): number {
     const v = this.nv;
     if (v === this.vk.length) this.growVars(v + 1);
@@ -172,29 +160,23 @@ export class CodeBuf {
     this.vunit[v] = this.nu;
     if (addr !== undefined) this.vaddr[v] = addr;
     this.nv = v + 1;
-    const k = this.n;
-    if (k === this.op.length) this.op = grow(this.op, k + 1);
-    this.op[k] = VAR_OP;
-    this.n = k + 1;
     return v;
   }
 
   /** Appends the fixed code of `from` (which must hold no var items). */
   append(from: CodeBuf): void {
-    const k = this.n;
     const p = this.hw;
-    if (k + from.n > this.op.length) this.op = grow(this.op, k + from.n);
     if (p + from.hw > this.code.length) this.code = grow(this.code, p + from.hw);
-    this.op.set(from.op.subarray(0, from.n), k);
     this.code.set(from.code.subarray(0, from.hw), p);
-    this.n = k + from.n;
     this.hw = p + from.hw;
   }
 
-  /** Marks the op just emitted as one that may fault; the handler zeroes `reg` (0: none) and resumes after it. */
-  markFault(reg: number): void {
-    this.faultOp.push(this.n - 1);
-    this.faultPos.push(this.hw - OP_HW[this.op[this.n - 1]!]!);
+  /** Marks the last op emitted since halfword `from` as one that may fault; the handler zeroes `reg` (0: none) and
+   * resumes after it. */
+  markFault(reg: number, from: number): void {
+    let p = from;
+    while (p + insnHw(this.code[p]!) < this.hw) p += insnHw(this.code[p]!);
+    this.faultPos.push(p);
     this.faultReg.push(reg);
   }
 
@@ -218,60 +200,6 @@ export class CodeBuf {
       if (lastSlot + 1 >= this.slotUnit.length) this.slotUnit = grow(this.slotUnit, lastSlot + 2);
       this.slotUnit[lastSlot] = u;
     }
-  }
-
-  /** The ops of each unit: unit u's are uOp[u] .. uOp[u + 1] - 1 (for dumps: found by walking the ops, each unit
-   * taking its fixed halfwords and var items in turn). */
-  get uOp(): Int32Array {
-    const uOp = new Int32Array(this.nu + 1);
-    for (let u = 0, k = 0; u < this.nu; u++) {
-      uOp[u] = k;
-      let hw = this.uStart[u + 1]! - this.uStart[u]!;
-      let vars = this.uVar[u + 1]! - this.uVar[u]!;
-      while (hw > 0 || vars > 0) {
-        if (this.op[k] === VAR_OP) vars--;
-        else hw -= OP_HW[this.op[k]!]!;
-        k++;
-      }
-      uOp[u + 1] = k;
-    }
-    return uOp;
-  }
-
-  // ---- operands, read back from the encodings (dumps and tests; a var item's placeholder reads as 0)
-
-  get rd(): Int32Array {
-    return this.operands().rd;
-  }
-  get rs1(): Int32Array {
-    return this.operands().rs1;
-  }
-  get rs2(): Int32Array {
-    return this.operands().rs2;
-  }
-  get imm(): Int32Array {
-    return this.operands().imm;
-  }
-  get fl(): Int32Array {
-    return this.operands().fl;
-  }
-
-  private operands(): { rd: Int32Array; rs1: Int32Array; rs2: Int32Array; imm: Int32Array; fl: Int32Array } {
-    const n = this.n;
-    const r = { rd: new Int32Array(n), rs1: new Int32Array(n), rs2: new Int32Array(n), imm: new Int32Array(n), fl: new Int32Array(n) };
-    for (let k = 0, p = 0; k < n; k++) {
-      const op = this.op[k]!;
-      if (op === VAR_OP) continue;
-      const d = decode(OP_HW[op] === 2 ? (this.code[p]! | (this.code[p + 1]! << 16)) >>> 0 : this.code[p]!);
-      p += OP_HW[op]!;
-      if (!d) continue; // the kernel's raw out-of-range shifts are no valid instruction
-      r.rd[k] = d.rd;
-      r.rs1[k] = d.rs1;
-      r.rs2[k] = d.rs2;
-      r.imm[k] = d.imm;
-      r.fl[k] = (d.aq ? AQ : 0) | (d.rl ? RL : 0);
-    }
-    return r;
   }
 
   private growVars(n: number): void {

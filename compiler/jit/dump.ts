@@ -19,9 +19,8 @@ import type { FrameCode, Framed } from "../passes/prologue-epilogue.js";
 import type { JitFunc, Split } from "../passes/split-functions.js";
 import { BPF_TO_RV, SEEN_CALL, SEEN_TAIL_CALL, TRACKED, seenBit } from "./bpf-regs.js";
 import { BRANCH_FORMS, JUMP_FORMS, branchForm, jumpForm } from "./branch.js";
-import { type CodeBuf, VAR_OP, VK } from "./code.js";
+import { type CodeBuf, insnHw, VK } from "./code.js";
 import type { FrameLayout } from "./frame.js";
-import { OP_HW } from "./ops.js";
 
 export const STAGES = ["split", "map-registers", "lower", "prologue-epilogue", "fixup-branches", "encode"] as const;
 export type StageName = (typeof STAGES)[number];
@@ -77,9 +76,9 @@ function mappedText(m: RegMapped): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Fixed op k, whose code starts at halfword p, as objdump text (local branches as .+N). */
-function opText(b: CodeBuf, k: number, p: number): string {
-  const size = OP_HW[b.op[k]!]!;
+/** The fixed op whose code starts at halfword p, as objdump text (local branches as .+N). */
+function opText(b: CodeBuf, p: number): string {
+  const size = insnHw(b.code[p]!);
   const d = decode(size === 2 ? (b.code[p]! | (b.code[p + 1]! << 16)) >>> 0 : b.code[p]!);
   if (!d) return `.${2 * size}byte (not an instruction)`;
   return disasm(d, 0n).replace(/0x[0-9a-f]+$/, (h) => (/^(b|j)/.test(d.m) ? (BigInt.asIntN(64, BigInt(h)) >= 0n ? `.+${BigInt(h)}` : `.${BigInt.asIntN(64, BigInt(h))}`) : h));
@@ -129,19 +128,19 @@ function bodyText(f: LoweredFunc, layout: Fixed["funcs"][number]["layout"] | und
   const b = f.body;
   const lines = [header(f.fn)];
   let p = 0; // where the next fixed op's code starts
-  let v = 0; // the next var item (they are in op order)
-  const uOp = b.uOp;
+  let v = 0; // the next var item
   for (let u = 0; u < b.nu; u++) {
     const first = b.uSlot[u]!;
     for (let s = first; s < b.uSlot[u + 1]!; s++) {
       lines.push(`\t; ${printInsn(f.fn.insns, s, { xlated: true })}`);
       if (isLdImm64(f.fn.insns[s]!)) s++;
     }
-    for (let k = uOp[u]!; k < uOp[u + 1]!; k++) {
-      if (b.op[k] === VAR_OP) lines.push(`\t${varText(f, v++, layout)}`);
+    // the unit's fixed ops and var items in emission order: a var item comes before the op that starts where it sits
+    while (p < b.uStart[u + 1]! || v < b.uVar[u + 1]!) {
+      if (v < b.uVar[u + 1]! && b.vpos[v]! <= p) lines.push(`\t${varText(f, v++, layout)}`);
       else {
-        lines.push(`\t${opText(b, k, p)}`);
-        p += OP_HW[b.op[k]!]!;
+        lines.push(`\t${opText(b, p)}`);
+        p += insnHw(b.code[p]!);
       }
     }
   }
@@ -155,7 +154,7 @@ function layoutText(l: FrameLayout): string {
 
 function codeText(title: string, b: CodeBuf): string[] {
   const lines = [`<${title}>:`];
-  for (let k = 0, p = 0; k < b.n; p += OP_HW[b.op[k]!]!, k++) lines.push(`\t${opText(b, k, p)}`);
+  for (let p = 0; p < b.hw; p += insnHw(b.code[p]!)) lines.push(`\t${opText(b, p)}`);
   return lines;
 }
 

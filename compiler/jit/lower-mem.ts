@@ -49,8 +49,9 @@ export function lowerMem(c: LowerCtx, x: Insn): void {
     let rs = c.reg(x.src);
     if (mode === BPF_PROBE_MEM32) rs = arenaAddr(c, T2, rs);
     const rd = c.reg(x.dst);
+    const from = c.a.buf.hw;
     load(c, rd, x.off, rs, size, mode === BPF_MEMSX || mode === BPF_PROBE_MEMSX); // dst = *(size *)(src + off)
-    if (mode !== BPF_MEM && mode !== BPF_MEMSX) c.a.buf.markFault(rd);
+    if (mode !== BPF_MEM && mode !== BPF_MEMSX) c.a.buf.markFault(rd, from);
     return;
   }
   if (cls === BPF_ST) {
@@ -58,15 +59,17 @@ export function lowerMem(c: LowerCtx, x: Insn): void {
     if (mode !== BPF_MEM && mode !== BPF_PROBE_MEM32) c.unknownOpcode();
     let rd = c.reg(x.dst);
     if (mode === BPF_PROBE_MEM32) rd = arenaAddr(c, T3, rd);
+    const from = c.a.buf.hw;
     storeImm(c, rd, x.off, x.imm, size); // *(size *)(dst + off) = imm
-    if (mode === BPF_PROBE_MEM32) c.a.buf.markFault(0);
+    if (mode === BPF_PROBE_MEM32) c.a.buf.markFault(0, from);
     return;
   }
   if (cls === BPF_STX && (mode === BPF_MEM || mode === BPF_PROBE_MEM32)) {
     let rd = c.reg(x.dst);
     if (mode === BPF_PROBE_MEM32) rd = arenaAddr(c, T2, rd);
+    const from = c.a.buf.hw;
     store(c, rd, x.off, c.reg(x.src), size); // *(size *)(dst + off) = src
-    if (mode === BPF_PROBE_MEM32) c.a.buf.markFault(0);
+    if (mode === BPF_PROBE_MEM32) c.a.buf.markFault(0, from);
     return;
   }
   if (cls === BPF_STX && mode === BPF_ATOMIC) return atomic(c, x, size);

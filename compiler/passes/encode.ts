@@ -10,13 +10,13 @@ import type { Insn } from "../bpf/insn.js";
 import { X } from "../riscv/regs.js";
 import { writeBranch, writeJump } from "../jit/branch.js";
 import { writeI, writeU } from "../jit/encode-op.js";
-import { CodeBuf, VK } from "../jit/code.js";
+import { CodeBuf, insnHw, VK } from "../jit/code.js";
 import { addUnitLength, imageInsns, putCode, slotStarts, type UnitLengths, unitStartOf } from "../jit/image.js";
 import type { PassResult } from "../jit/layout.js";
 import { JitError } from "../jit/errors.js";
 import type { FrameLayout } from "../jit/frame.js";
 import { inAuipcJalrRange } from "../jit/imm.js";
-import { OP, OP_HW } from "../jit/ops.js";
+import { OP } from "../jit/ops.js";
 import { passFrame, type Fixed, type FixedFunc } from "./fixup-branches.js";
 
 /** One RV64 instruction of the output. */
@@ -198,11 +198,10 @@ function exceptionTable(body: CodeBuf, st: PassResult, bodyStart: number): ExTab
   const out: ExTableEntry[] = [];
   let v = 0;
   let extra = bodyStart;
-  body.faultOp.forEach((k, e) => {
-    const q = body.faultPos[e]!;
+  body.faultPos.forEach((q, e) => {
     for (; v < body.nv && body.vpos[v]! <= q; v++) extra += st.hw[v]!;
     const insn = 2 * (q + extra);
-    out.push({ insn, fixup: insn + 2 * OP_HW[body.op[k]!]!, reg: body.faultReg[e]! });
+    out.push({ insn, fixup: insn + 2 * insnHw(body.code[q]!), reg: body.faultReg[e]! });
   });
   return out;
 }

@@ -56,7 +56,7 @@ export function fixupBranches(framed: Framed, imageAddr: bigint, maxPasses = MAX
   let next = imageAddr;
   const funcs = framed.funcs.map((f) => {
     const fixed = converge(f, next, maxPasses, scratch);
-    const size = BigInt(2 * fixed.allocHw + EXTABLE_ENTRY_SIZE * f.body.faultOp.length) + PACK_OVERHEAD;
+    const size = BigInt(2 * fixed.allocHw + EXTABLE_ENTRY_SIZE * f.body.faultPos.length) + PACK_OVERHEAD;
     next = fixed.addr + ((size + FUNC_ALIGN - 1n) & ~(FUNC_ALIGN - 1n));
     return fixed;
   });

@@ -1,8 +1,9 @@
 /**
- * @fileoverview The `lower` stage dump groups each unit's RV64 ops under its eBPF instruction by walking the op list
- * (CodeBuf.uOp is derived, not recorded). The final listing attributes the image's instructions to eBPF slots by
- * another route (encode's per-slot positions, from the layout), so for a program without var items (no branches,
- * calls or exits before the end) both must print the same groups, line for line.
+ * @fileoverview The `lower` stage dump groups each unit's RV64 ops under its eBPF instruction by walking the unit's
+ * fixed code (each instruction's length read from its first halfword) and var items in emission order. The final
+ * listing attributes the image's instructions to eBPF slots by another route (the unit lengths encode keeps, from the
+ * layout), so for a program without var items (no branches, calls or exits before the end) both must print the same
+ * groups, line for line.
  */
 import { describe, expect, it } from "vitest";
 import { generateProgram } from "../../bench/jit.bench.js";
