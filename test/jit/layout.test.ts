@@ -166,4 +166,14 @@ describe("functions and the pass limit", () => {
     const load = f.insns.find((x) => x.bpf === 0)!;
     expect(f.extable).toEqual([{ insn: load.offset, fixup: load.offset + load.size, reg: 15 /* a5 */ }]);
   });
+
+  it("a PROBE_MEM load beyond a 12-bit offset: the entry is the load, not the address arithmetic before it", () => {
+    const c = compile([insn(0x39 /* LDX | PROBE_MEM | DW */, R0, R1, 0x12340, 0), b.exit()]);
+    const f = c.out.funcs[0]!;
+    const ops = f.insns.filter((x) => x.bpf === 0);
+    expect(ops.length).toBeGreaterThan(1); // t1 = off (lui+addiw), t1 += r1, then the load
+    const load = ops[ops.length - 1]!;
+    expect(decode(load.word)!.m).toMatch(/^c?\.?ld$/);
+    expect(f.extable).toEqual([{ insn: load.offset, fixup: load.offset + load.size, reg: 15 /* a5 */ }]);
+  });
 });
