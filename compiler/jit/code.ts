@@ -4,7 +4,7 @@
  * sizing passes can lay code out without looking at any instruction.
  *
  *   unit u:  [fixed op][fixed op][VAR v][fixed op][VAR v+1] ...
- *            |<- pre(v) ->|                          pre(v+1) counts fixed halfwords only
+ *            ^ uStart[u]           ^ vpos[v]      ^ vpos[v+1]      (positions in the fixed code only)
  *
  * A fixed op is final the moment it is chosen, so it is encoded as it is emitted, into `code` (halfwords; the
  * final pass only copies it between the var items). Nothing else is kept per op: the code says where each one ends
@@ -68,8 +68,6 @@ export class CodeBuf {
   vb: Uint8Array;
   /** Target eBPF slot (Branch, Jump), function index (CallBpf, Addr of a function), or -1. */
   vtarget: Int32Array;
-  /** Fixed halfwords of the item's unit that precede it. */
-  vpre: Int32Array;
   /** Where the item goes in the fixed code: the halfwords of fixed code emitted before it. */
   vpos: Int32Array;
   /** Absolute target address (CallFixed, Addr of a kernel symbol). */
@@ -107,14 +105,14 @@ export class CodeBuf {
     this.va = scratch.uint8(v);
     this.vb = scratch.uint8(v);
     this.vtarget = scratch.int32(v);
-    this.vpre = scratch.int32(v);
     this.vpos = scratch.int32(v);
     this.vunit = scratch.int32(v);
     this.uSlot = scratch.int32(unitCapacity + 1);
     this.uVar = scratch.int32(unitCapacity + 1);
     this.uStart = scratch.int32(unitCapacity + 1);
     this.slotUnit = scratch.int32(unitCapacity + 1);
-    this.uVar[0] = 0; // the first unit's first var item and fixed start (endUnit writes every later one)
+    this.uSlot[0] = 0; // the first unit's first slot, var item and fixed start (endUnit writes every later one)
+    this.uVar[0] = 0;
     this.uStart[0] = 0;
   }
 
@@ -155,7 +153,6 @@ export class CodeBuf {
     this.va[v] = a;
     this.vb[v] = b;
     this.vtarget[v] = target;
-    this.vpre[v] = this.hw - this.uStart[this.nu]!;
     this.vpos[v] = this.hw;
     this.vunit[v] = this.nu;
     if (addr !== undefined) this.vaddr[v] = addr;
@@ -180,26 +177,18 @@ export class CodeBuf {
     this.faultReg.push(reg);
   }
 
-  /** Starts unit `nu` at eBPF slot `slot` (the slot after the previous unit's last). Units cover the buffer from its
-   * start: unit u's first var item and fixed start are the previous unit's end (0 for the first), written by endUnit. */
-  beginUnit(slot: number): void {
+  /** Closes unit `nu`, which covers eBPF slots `first` .. `last` (`first` is the slot after the previous unit's
+   * last): what was emitted since the previous unit closed (since the start, for the first) is its. */
+  endUnit(first: number, last: number): void {
     const u = this.nu;
-    if (u + 1 >= this.uSlot.length) this.growUnits(u + 2);
-    if (slot + 2 > this.slotUnit.length) this.slotUnit = grow(this.slotUnit, slot + 2);
-    this.uSlot[u] = slot;
-    this.slotUnit[slot] = u;
-  }
-
-  endUnit(lastSlot: number): void {
-    const u = this.nu;
-    this.uSlot[u + 1] = lastSlot + 1;
+    if (u + 2 > this.uSlot.length) this.growUnits(u + 2);
+    if (last + 2 > this.slotUnit.length) this.slotUnit = grow(this.slotUnit, last + 2);
+    this.slotUnit[first] = u;
+    this.slotUnit[last] = u; // the same entry for a one-slot unit
+    this.uSlot[u + 1] = last + 1;
     this.uVar[u + 1] = this.nv;
     this.uStart[u + 1] = this.hw;
     this.nu = u + 1;
-    if (lastSlot !== this.uSlot[u]) {
-      if (lastSlot + 1 >= this.slotUnit.length) this.slotUnit = grow(this.slotUnit, lastSlot + 2);
-      this.slotUnit[lastSlot] = u;
-    }
   }
 
   private growVars(n: number): void {
@@ -208,7 +197,6 @@ export class CodeBuf {
     this.va = grow(this.va, n);
     this.vb = grow(this.vb, n);
     this.vtarget = grow(this.vtarget, n);
-    this.vpre = grow(this.vpre, n);
     this.vpos = grow(this.vpos, n);
     this.vunit = grow(this.vunit, n);
   }

@@ -165,7 +165,7 @@ export class FullLayout extends Layout {
       this.curSlot = b.uSlot[u]!;
       let extra = 0;
       for (let v = b.uVar[u]!; v < b.uVar[u + 1]!; v++) {
-        const at = start + b.vpre[v]! + extra;
+        const at = start + b.vpos[v]! - b.uStart[u]! + extra;
         const hw = this.size(v, b.vk[v]!, at, frame, out, bpfDelta);
         out.at[v] = at;
         out.hw[v] = hw;
@@ -451,7 +451,7 @@ export class SegmentedLayout extends Layout {
     const u = this.unitOf[v]!;
     let extra = 0;
     for (let w = b.uVar[u]!; w < v; w++) extra += out.hw[w]!;
-    return at - b.vpre[v]! - extra;
+    return at - (b.vpos[v]! - b.uStart[u]!) - extra;
   }
 
   protected unitSlot(v: number): number {

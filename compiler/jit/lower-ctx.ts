@@ -36,8 +36,6 @@ export interface LowerOptions {
 export class LowerCtx {
   /** Local slot of the instruction being lowered. */
   i = 0;
-  /** The instruction at `i`. */
-  x!: Insn;
 
   constructor(
     readonly a: Asm,
@@ -73,6 +71,6 @@ export class LowerCtx {
   }
 
   unknownOpcode(): never {
-    this.fail(`bpf-jit: unknown opcode ${this.x.code.toString(16).padStart(2, "0")}`);
+    this.fail(`bpf-jit: unknown opcode ${this.fn.insns[this.i]!.code.toString(16).padStart(2, "0")}`);
   }
 }

@@ -90,9 +90,7 @@ function lowerUnits(c: LowerCtx, body: CodeBuf, a: Asm): void {
   for (let i = 0; i < insns.length; ) {
     const x = insns[i]!;
     const len = i + 1 < insns.length && consumed[i + 1] !== 0 ? 2 : 1;
-    body.beginUnit(i);
     c.i = i;
-    c.x = x;
     const code = x.code;
     let finish = false; // a 32-bit ALU result still to be zero-extended (the kernel's "finish ALU32" step)
     switch (route[code]) {
@@ -124,7 +122,7 @@ function lowerUnits(c: LowerCtx, body: CodeBuf, a: Asm): void {
         lowerMem(c, x);
     }
     if (finish && !verifierZext) a.zextw(c.reg(x.dst), c.reg(x.dst)); // finish ALU32: clear the upper half
-    body.endUnit(i + len - 1);
+    body.endUnit(i, i + len - 1);
     i += len;
   }
 }

@@ -14,7 +14,7 @@ import { addPrologueEpilogue } from "../../compiler/passes/prologue-epilogue.js"
 import { splitFunctions } from "../../compiler/passes/split-functions.js";
 import { lowerOptions } from "./helpers.js";
 
-const bufState = (c: CodeBuf) => [c.nv, c.nu, c.hw, ...[c.code.subarray(0, c.hw), c.vk, c.vcond, c.va, c.vb, c.vtarget, c.vpre, c.vpos, c.uSlot, c.uVar, c.uStart].map((a) => Array.from(a))];
+const bufState = (c: CodeBuf) => [c.nv, c.nu, c.hw, ...[c.code.subarray(0, c.hw), c.vk, c.vcond, c.va, c.vb, c.vtarget, c.vpos, c.uSlot, c.uVar, c.uStart].map((a) => Array.from(a))];
 
 describe("passes leave earlier stages unchanged", () => {
   it("lowering, framing, fixup and encoding (with calls between functions and helper calls)", () => {
