@@ -78,7 +78,7 @@ function passes(v: JitInput, opts: JitOptions, scratch: Scratch): JitOutput {
  * `call bpf_tail_call` -> tail-call instruction rewrite.
  */
 export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOptions): JitOutput {
-  const { starts, tailCall } = scanCalls(insns);
+  const { starts, tailCall, calls, kfuncCalls } = scanCalls(insns);
   const program = tailCall ? insns.map((x) => (isTailCallHelper(x) ? { ...x, code: BPF_TAIL_CALL_OP, imm: 0 } : x)) : insns;
   const subprogs = starts.map((start, k) => ({
     start,
@@ -87,7 +87,7 @@ export function jitRaw(insns: readonly Insn[], stackDepth: number, opts: JitOpti
     isExceptionCb: false,
     isExceptionBoundary: false,
   }));
-  return jit({ insns: program, subprogs, raw: true }, opts);
+  return jit({ insns: program, subprogs, raw: true, callSites: { calls, kfuncCalls } }, opts);
 }
 
 /** Pass names accepted by `--dump-after`. */

@@ -10,7 +10,7 @@ import * as fromOpcodes from "./opcodes.js";
 // Imported values as module-local constants: the scan runs for every instruction, and V8 folds a module's own
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
 const { isTailCallHelper, LD_IMM64 } = fromInsn;
-const { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } = fromOpcodes;
+const { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } = fromOpcodes;
 const CALL = BPF_JMP | BPF_CALL;
 
 /** What one walk over a program finds about its calls. */
@@ -19,31 +19,38 @@ export interface CallScan {
   starts: number[];
   /** The program calls the bpf_tail_call helper. */
   tailCall: boolean;
+  /** Slots of the bpf-to-bpf calls and function-address loads, in order. */
+  calls: number[];
+  /** Slots of the kfunc calls, in order. */
+  kfuncCalls: number[];
 }
 
-/** Subprogram starts and tail calls, in one walk (a program of 100,000 instructions is walked several times). */
+/** Subprogram starts, calls and tail calls, in one walk (a program of 100,000 instructions is walked several times). */
 export function scanCalls(insns: readonly Insn[]): CallScan {
-  const targets: number[] = [];
-  const tailCall = walkCalls(insns, targets);
-  return { starts: targets.length > 0 ? [...new Set(targets).add(0)].sort((a, b) => a - b) : [0], tailCall };
+  const calls: number[] = [];
+  const kfuncCalls: number[] = [];
+  const tailCall = walkCalls(insns, calls, kfuncCalls);
+  const targets = calls.map((at) => at + 1 + insns[at]!.imm);
+  return { starts: targets.length > 0 ? [...new Set(targets).add(0)].sort((a, b) => a - b) : [0], tailCall, calls, kfuncCalls };
 }
 
 /**
  * The walk itself, in a function that ends with its loop: V8 compiles a long-running loop on its own (on-stack
  * replacement) while it runs, and that code deoptimizes when it meets, after the loop, an operation it has no type
- * feedback for, at every call until the whole function is optimized. Pushes the target of each bpf-to-bpf call and
- * function address; returns whether the program calls bpf_tail_call.
+ * feedback for, at every call until the whole function is optimized. Pushes the slot of each bpf-to-bpf call and
+ * function address, and of each kfunc call; returns whether the program calls bpf_tail_call.
  */
-function walkCalls(insns: readonly Insn[], targets: number[]): boolean {
+function walkCalls(insns: readonly Insn[], calls: number[], kfuncCalls: number[]): boolean {
   let tailCall = false;
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
     const code = x.code;
     if (code === CALL) {
-      if (x.src === BPF_PSEUDO_CALL) targets.push(i + 1 + x.imm);
+      if (x.src === BPF_PSEUDO_CALL) calls.push(i);
+      else if (x.src === BPF_PSEUDO_KFUNC_CALL) kfuncCalls.push(i);
       else if (isTailCallHelper(x)) tailCall = true;
     } else if (code === LD_IMM64) {
-      if (x.src === BPF_PSEUDO_FUNC) targets.push(i + 1 + x.imm);
+      if (x.src === BPF_PSEUDO_FUNC) calls.push(i);
       i++;
     }
   }

@@ -33,6 +33,12 @@ export interface JitInput {
    * a 32-bit cmpxchg (whose LR/SC loop leaves R0 sign-extended).
    */
   raw?: boolean;
+  /**
+   * Where the program's calls are, when the caller has walked it already (jitRaw's scan): the slots of its
+   * bpf-to-bpf calls and function-address loads, and of its kfunc calls, each in order. split-functions then looks
+   * at these slots only instead of walking the whole program again.
+   */
+  callSites?: { calls: readonly number[]; kfuncCalls: readonly number[] };
 }
 
 export interface JitOptions {

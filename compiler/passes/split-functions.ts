@@ -1,6 +1,7 @@
 /**
  * @fileoverview Split into functions (the kernel's jit_subprogs): one JIT image per subprogram.
- * Requires: a program with its subprogram table (the verifier's, or one built by jitRaw from subprogStarts).
+ * Requires: a program with its subprogram table (the verifier's, or one built by jitRaw from its scan of the calls,
+ *   whose call sites it then reads instead of walking the program once more).
  * Provides: per function its own slice of instructions (branch offsets are function-relative), its stack depth and
  *   exception role, and a side table naming the callee function of each bpf-to-bpf call or BPF_PSEUDO_FUNC load;
  *   the program slots of the kfunc calls.
@@ -53,7 +54,8 @@ export function splitFunctions(p: JitInput): Split {
     if (s.start < 0 || s.end > insns.length || s.start >= s.end) throw new JitError(`subprogram ${k} has an invalid range [${s.start}, ${s.end})`);
     const local = s.start === 0 && s.end === insns.length ? insns : insns.slice(s.start, s.end);
     const callee = new Map<number, number>();
-    findCallees(local, s.start, byStart, callee, kfuncCalls);
+    if (p.callSites === undefined) findCallees(local, s.start, byStart, callee, kfuncCalls);
+    else for (const at of p.callSites.calls) if (at >= s.start && at < s.end) addCallee(local, at - s.start, s.start, byStart, callee);
     return {
       index: k,
       name: s.name ?? (k === 0 ? "main" : `func${k}`),
@@ -65,6 +67,7 @@ export function splitFunctions(p: JitInput): Split {
       callee,
     };
   });
+  if (p.callSites !== undefined) kfuncCalls.push(...p.callSites.kfuncCalls);
   return { funcs, ...(p.exceptionCb !== undefined ? { exceptionCb: p.exceptionCb } : {}), multi: funcs.length > 1, kfuncCalls, verifierZext: p.verifierZext ?? false };
 }
 
@@ -81,14 +84,19 @@ function findCallees(local: readonly Insn[], start: number, byStart: ReadonlyMap
     const code = x.code;
     if (code !== CALL && code !== LD_IMM64) continue; // the common case, decided on the opcode alone
     if (code === CALL && x.src === BPF_PSEUDO_KFUNC_CALL) kfuncCalls.push(start + j);
-    const isCall = code === CALL && x.src === BPF_PSEUDO_CALL;
-    const isFuncAddr = code === LD_IMM64 && x.src === BPF_PSEUDO_FUNC;
-    if (isCall || isFuncAddr) {
-      const target = start + j + 1 + x.imm;
-      const f = byStart.get(target);
-      if (f === undefined) throw new JitError(`${isCall ? "call" : "function address"} to insn ${target}, which does not start a function`, start + j);
-      callee.set(j, f);
-    }
+    addCallee(local, j, start, byStart, callee);
     if (code === LD_IMM64) j++;
   }
+}
+
+/** If local slot j is a bpf-to-bpf call or a function address, records the function it refers to. */
+function addCallee(local: readonly Insn[], j: number, start: number, byStart: ReadonlyMap<number, number>, callee: Map<number, number>): void {
+  const x = local[j]!;
+  const isCall = x.code === CALL && x.src === BPF_PSEUDO_CALL;
+  const isFuncAddr = x.code === LD_IMM64 && x.src === BPF_PSEUDO_FUNC;
+  if (!isCall && !isFuncAddr) return;
+  const target = start + j + 1 + x.imm;
+  const f = byStart.get(target);
+  if (f === undefined) throw new JitError(`${isCall ? "call" : "function address"} to insn ${target}, which does not start a function`, start + j);
+  callee.set(j, f);
 }
