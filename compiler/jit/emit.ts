@@ -15,7 +15,7 @@ import * as fromOps from "./ops.js";
 // constants into optimized code but reloads an imported binding, checking that it is initialised, at every use.
 const { X, isCReg } = fromRegs;
 const { T1, T2 } = fromBpfRegs;
-const { ctz, fitsI10, fitsI6, fitsU10, fitsU7, fitsU8, fitsU9, hi20, lo12 } = fromImm;
+const { fitsI10, fitsI6, fitsU10, fitsU7, fitsU8, fitsU9, hi20, lo12 } = fromImm;
 const { AQ, OP, RL } = fromOps;
 
 /** The ISA facts the emitter needs. */
@@ -27,8 +27,9 @@ export interface EmitIsa {
 
 const { zero, sp } = X;
 
-/** 2^k for k = 0..63. */
-const POW2 = Float64Array.from({ length: 64 }, (_, k) => 2 ** k);
+/** imm64's steps, from the bottom: the shift and the low 12 bits of each (a 64-bit value takes at most five). */
+const STEP_SHIFT = new Int8Array(8);
+const STEP_LOWER = new Int16Array(8);
 
 export class Asm {
   private readonly c: boolean;
@@ -224,35 +225,53 @@ export class Asm {
   }
 
   /**
-   * rd = val, for any integer |val| < 2^53 (every 32-bit immediate, and each step of a 64-bit one): the kernel's
-   * emit_imm. A 32-bit value is `lui`+`addiw` (addiw, not addi, so that e.g. 0x7ffff800 wraps and sign-extends
-   * correctly) or a single `li`; a wider value loads its upper part with its trailing zeros shifted out, shifts it
-   * back, and adds the low 12 bits.
+   * rd = val, for any integer |val| < 2^53: the kernel's emit_imm. A 32-bit value is `lui`+`addiw` (addiw, not addi,
+   * so that e.g. 0x7ffff800 wraps and sign-extends correctly) or a single `li`; a wider one goes to imm64.
    */
   imm(rd: Reg, val: number): void {
+    if ((val | 0) !== val) return this.imm64(rd, val | 0, Math.floor(val / 4294967296) | 0);
     const upper = hi20(val);
     const lower = lo12(val);
-    if (val >= -2147483648 && val < 2147483648) {
-      if (upper === 0) return this.li(rd, lower);
-      this.lui(rd, upper);
-      this.addiw(rd, rd, lower);
-      return;
-    }
-    this.immWide(rd, upper, lower);
+    if (upper === 0) return this.li(rd, lower);
+    this.lui(rd, upper);
+    this.addiw(rd, rd, lower);
   }
 
-  /** rd = the 64-bit value hi:lo (two int32 halves), as emit_imm(rd, (s64)val). */
+  /**
+   * rd = the 64-bit value hi:lo (two int32 halves), as emit_imm(rd, (s64)val). A value wider than 32 bits is built
+   * from the top: emit_imm splits off the low 12 bits (`lower`, sign-extended) and the trailing zeros of the rest
+   * (`upper` = (val + 2^11) >> 12, so that adding the signed `lower` back comes out right), loads what remains the
+   * same way, then shifts it back and adds `lower`. Here the steps are taken from the bottom in 32-bit halves (no
+   * floating point, no recursion), recorded, and emitted from the top.
+   */
   imm64(rd: Reg, lo: number, hi: number): void {
-    if (hi === lo >> 31) return this.imm(rd, lo | 0);
-    // upper = (val + 2^11) >> 12 over 64 bits; hi * 2^20 is exact and the low word's carry is added separately.
-    this.immWide(rd, hi * 1048576 + Math.floor(((lo >>> 0) + 2048) / 4096), (lo << 20) >> 20);
-  }
-
-  private immWide(rd: Reg, upper: number, lower: number): void {
-    const shift = ctz(upper);
-    this.imm(rd, upper / POW2[shift]!); // exact: a power of two (a table, since `**` calls Math.pow)
-    this.slli(rd, rd, shift + 12);
-    if (lower !== 0) this.addi(rd, rd, lower);
+    let n = 0;
+    while (hi !== lo >> 31) {
+      STEP_LOWER[n] = (lo << 20) >> 20;
+      // upper = (val + 2^11) >> 12, arithmetic, over 64 bits
+      const sum = (lo >>> 0) + 2048; // exact: < 2^33
+      const h = (hi + (sum > 0xffffffff ? 1 : 0)) | 0;
+      let ul = ((sum >>> 0) >>> 12) | (h << 20);
+      let uh = h >> 12;
+      // its trailing zeros go into the shift (upper is not 0: val does not fit 32 bits)
+      const tz = ul !== 0 ? 31 - Math.clz32(ul & -ul) : 32 + 31 - Math.clz32(uh & -uh);
+      if (tz >= 32) {
+        ul = uh >> (tz - 32);
+        uh >>= 31;
+      } else if (tz > 0) {
+        ul = (ul >>> tz) | (uh << (32 - tz));
+        uh >>= tz;
+      }
+      STEP_SHIFT[n++] = tz + 12;
+      lo = ul;
+      hi = uh;
+    }
+    this.imm(rd, lo);
+    while (n > 0) {
+      n--;
+      this.slli(rd, rd, STEP_SHIFT[n]!);
+      if (STEP_LOWER[n] !== 0) this.addi(rd, rd, STEP_LOWER[n]!);
+    }
   }
 
   /**

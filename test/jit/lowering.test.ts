@@ -35,6 +35,8 @@ describe("constants (emit_imm)", () => {
     ["0xffffffff00000000: load -1, shift by 32", 0xffff_ffff_0000_0000n, ["c.li a5,-1", "c.slli a5,0x20"]],
     ["1 << 63: load -1, shift by 63", 1n << 63n, ["c.li a5,-1", "c.slli a5,0x3f"]],
     ["0x100000fff: recursion on 0x100001, shift 12, add -1", 0x1_0000_0fffn, ["lui a5,0x100", "c.addiw a5,1", "c.slli a5,0xc", "c.addi a5,-1"]],
+    // val + 2^11 wraps past 2^63 (the kernel builds with -fno-strict-overflow): upper is negative, so -1, not 1
+    ["0x7ffffffffffff800: the rounding wraps, load -1, shift by 63", 0x7fff_ffff_ffff_f800n, ["c.li a5,-1", "c.slli a5,0x3f", "addi a5,a5,-2048"]],
   ];
   for (const [name, v, want] of wide) it(`ld_imm64 ${name}`, () => expect(one(b.ldImm64(R0, v))).toEqual(want));
 
