@@ -7,6 +7,7 @@
 import { availableParallelism, loadavg } from "node:os";
 import type { Insn } from "../compiler/bpf/insn.js";
 import * as b from "../compiler/bpf/build.js";
+import { scanCalls } from "../compiler/bpf/subprogs.js";
 import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_B, BPF_DW, BPF_H, BPF_JEQ, BPF_JGT, BPF_JNE, BPF_JSGE, BPF_JSLT, BPF_LSH, BPF_MOV, BPF_MUL,
   BPF_OR, BPF_RSH, BPF_SUB, BPF_W, BPF_XOR,
@@ -133,13 +134,18 @@ function phases(report: Report, prog: Insn[]): void {
     zacas: false, acqRel: false, verifierZext: false, zextCmpxchg32: false, helperAddr: helperAddress, kfuncAddr: kfuncAddress,
     kfuncArgSizes: () => undefined, arenaKernStart: 0n, arenaUserStart: 0n, hasM: true, hasA: true,
   };
-  const input = { insns: prog, subprogs: [{ start: 0, end: prog.length, stackDepth: 512, isExceptionCb: false, isExceptionBoundary: false }], raw: true };
+  // As jitRaw hands it over: one function, and the call sites its scan found (none), which split-functions reads
+  // instead of walking the program.
+  const { calls, kfuncCalls } = scanCalls(prog);
+  const subprogs = [{ start: 0, end: prog.length, stackDepth: 512, isExceptionCb: false, isExceptionBoundary: false }];
+  const input = { insns: prog, subprogs, raw: true, callSites: { calls, kfuncCalls } };
   const split = splitFunctions(input);
   const mapped = mapRegisters(split, false);
   const lowered = lower(mapped, lowerOpts, isa);
   const framed = addPrologueEpilogue(lowered, { isa, arenaKernStart: 0n });
   const fixed = fixupBranches(framed, IMAGE_ADDR);
   const stages: [string, () => unknown][] = [
+    ["jitRaw's scan of the calls", () => scanCalls(prog)],
     ["split-functions", () => splitFunctions(input)],
     ["map-registers (units, seen registers)", () => mapRegisters(split, false)],
     ["lower (instruction selection, encoding)", () => lower(mapped, lowerOpts, isa)],
