@@ -1,7 +1,6 @@
 /**
  * @fileoverview Working memory of one compile, reused by the next: the typed arrays that only the passes read (the
- * lowering's op list and fixed code, its var items but their positions, the layout's per-item tables, the consumed
- * slots), never the output.
+ * lowering's fixed code, var items and units, the layout's per-item tables, the consumed slots), never the output.
  *
  * Why: a compile of 100,000 eBPF instructions works in ~2.4 MB of such arrays. Memory fresh from the system costs a
  * page fault per 4 KiB the first time it is written (on the machines this project runs its benches on, ~2 us each:
