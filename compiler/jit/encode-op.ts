@@ -201,6 +201,8 @@ export function encodeInto(hws: Uint16Array, p: number, op: number, rd: number, 
 
 /*
  * encodeInto() by format, for callers that know it (the assembler's raw forms and compressed choices): no dispatch.
+ * Each stores its word itself: a shared store helper is one inlining level more for V8, and made lowering 4-8%
+ * slower side by side.
  */
 
 /** An R-type op (or a unary one whose rs2 field the row fixes): rd = rs1 OP rs2. */
