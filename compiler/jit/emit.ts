@@ -27,7 +27,7 @@ export interface EmitIsa {
 
 const { zero, sp } = X;
 
-/** imm64's steps, from the bottom: the shift and the low 12 bits of each (a 64-bit value takes at most five). */
+/** imm64's steps, from the bottom: the shift and the low 12 bits of each (at most three: each takes 12 bits or more). */
 const STEP_SHIFT = new Int8Array(8);
 const STEP_LOWER = new Int16Array(8);
 

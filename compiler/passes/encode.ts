@@ -96,6 +96,7 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
   const units = unitLengths(body, st, nslots);
   const extable = exceptionTable(body, st, bodyStart);
   let starts: Int32Array | undefined;
+  const startsOf = (): Int32Array => (starts ??= slotStarts(units, bodyStart));
   let insns: RvInsn[] | undefined;
   let lineMap: number[] | undefined;
   return {
@@ -106,14 +107,14 @@ function encodeFunction(f: FixedFunc, multi: boolean, addrs: readonly bigint[], 
     addr: f.addr,
     code,
     get insns(): RvInsn[] {
-      starts ??= slotStarts(units, bodyStart);
-      insns ??= imageInsns(code, starts, epilogueHw);
+      insns ??= imageInsns(code, startsOf(), epilogueHw);
       return insns;
     },
     get lineMap(): number[] {
-      starts ??= slotStarts(units, bodyStart);
-      const table = starts;
-      lineMap ??= Array.from({ length: nslots }, (_, k) => 2 * unitStartOf(table, k));
+      if (lineMap === undefined) {
+        const table = startsOf();
+        lineMap = Array.from({ length: nslots }, (_, k) => 2 * unitStartOf(table, k));
+      }
       return lineMap;
     },
     frame: frame.layout,
