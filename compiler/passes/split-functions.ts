@@ -67,7 +67,7 @@ export function splitFunctions(p: JitInput): Split {
       callee,
     };
   });
-  if (p.callSites !== undefined) kfuncCalls.push(...p.callSites.kfuncCalls);
+  if (p.callSites !== undefined) for (const at of p.callSites.kfuncCalls) kfuncCalls.push(at); // (a spread has an argument limit)
   return { funcs, ...(p.exceptionCb !== undefined ? { exceptionCb: p.exceptionCb } : {}), multi: funcs.length > 1, kfuncCalls, verifierZext: p.verifierZext ?? false };
 }
 
