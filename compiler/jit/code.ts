@@ -13,6 +13,7 @@
  * epilogue, helper and bpf-to-bpf calls, PC-relative address loads, and the tail call's exits and inline epilogue.
  * Sizes are in halfwords, the kernel's `ninsns` unit.
  */
+import { lengthOf } from "../riscv/decode.js";
 import * as fromEncodeOp from "./encode-op.js";
 import { type Arrays, FRESH } from "./scratch.js";
 
@@ -41,8 +42,8 @@ export const VK = {
 } as const;
 export type VarKind = (typeof VK)[keyof typeof VK];
 
-/** Halfwords of the instruction whose first halfword is `first` (a 32-bit one has both low bits set). */
-export const insnHw = (first: number): number => ((first & 3) === 3 ? 2 : 1);
+/** Halfwords of the instruction whose first halfword is `first` (the instruction layer's lengthOf, in halfwords). */
+export const insnHw = (first: number): number => lengthOf(first) >> 1;
 
 function grow<T extends Uint8Array | Uint16Array | Int32Array>(a: T, n: number): T {
   if (n <= a.length) return a;

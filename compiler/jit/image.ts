@@ -3,6 +3,7 @@
  * a halfword, and a 4-byte one is two of them) copied from the code buffers, and the instruction list read back from
  * the bytes when someone asks for it (listings, the judge's traces), rather than recorded per instruction.
  */
+import { lengthOf } from "../riscv/decode.js";
 import type { CodeBuf } from "./code.js";
 
 /** Copies the fixed code of `buf` (which must hold no var items) to halfword `p`; returns the halfword after it. */
@@ -92,7 +93,7 @@ export function imageInsns(code: Uint8Array, starts: Int32Array, epilogueHw: num
       do next++;
       while (next < nslots && starts[next]! < 0);
     }
-    const size = (code[p]! & 3) === 3 ? 4 : 2;
+    const size = lengthOf(code[p]!);
     const word = size === 4 ? (code[p]! | (code[p + 1]! << 8) | (code[p + 2]! << 16) | (code[p + 3]! << 24)) >>> 0 : code[p]! | (code[p + 1]! << 8);
     out.push({ offset: p, size, word, bpf: hw >= epilogueHw || slot < 0 ? -1 : slot });
     p += size;

@@ -4,7 +4,7 @@
  * (`.2byte 0x4`, `.4byte 0x...`; the two canonical illegal encodings as `unimp`), and the listing keeps objdump's
  * address comments (see AddressTracker in disasm.ts).
  */
-import { decode, type Decoded } from "./decode.js";
+import { decode, type Decoded, lengthOf } from "./decode.js";
 import { AddressTracker, disasm } from "./disasm.js";
 import type { IsaConfig } from "./isa-config.js";
 
@@ -44,9 +44,10 @@ export function listing(bytes: Uint8Array, opts: ListingOptions = {}): ListingLi
   let p = 0;
   while (p + 2 <= bytes.length) {
     const lo = bytes[p]! | (bytes[p + 1]! << 8);
-    const size: 2 | 4 = (lo & 3) === 3 && p + 4 <= bytes.length ? 4 : 2;
+    const full = lengthOf(lo);
+    const size: 2 | 4 = full === 4 && p + 4 <= bytes.length ? 4 : 2;
     const word = size === 4 ? (lo | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0 : lo;
-    const d = (lo & 3) === 3 && size === 2 ? undefined : decode(word, opts.isa);
+    const d = size !== full ? undefined : decode(word, opts.isa); // a 4-byte instruction cut off at the end
     const pc = base + BigInt(p);
     const text = d === undefined ? undecodable(word, size, aliases) : disasm(d, pc, { aliases, tracker });
     lines.push(d === undefined ? { offset: p, size, word, text } : { offset: p, size, word, text, decoded: d });

@@ -6,6 +6,7 @@
  *     const r = runJit([jitOutput], { ctx, maps, budget });
  *     r.kind === "return" ? r.r0 : r.report
  */
+import { lengthOf } from "../../compiler/riscv/decode.js";
 import { EXIT_BUDGET, EXIT_EBREAK, EXIT_ECALL, EXIT_FAULT, EXIT_TRAP } from "../rv64/machine.js";
 import { formatFault } from "../rv64/report.js";
 import { handleTrap } from "./calls.js";
@@ -135,7 +136,7 @@ function callSite(k: Kernel): bigint | undefined {
   if (!k.funcAt(ra)) return undefined;
   // auipc+jalr and jal are 4-byte; c.jalr is 2: prefer the 4-byte call if the instruction there is one.
   const r = k.mem.regionAt(ra - 4n);
-  if (r && (r.view.getUint16(Number(ra - 4n - r.base), true) & 3) === 3) return ra - 4n;
+  if (r && lengthOf(r.view.getUint16(Number(ra - 4n - r.base), true)) === 4) return ra - 4n;
   return ra - 2n;
 }
 

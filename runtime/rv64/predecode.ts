@@ -12,7 +12,7 @@
  * Compressed instructions execute their 32-bit expansion (decode() gives a compressed form the operands of its
  * expansion, and OP_ID maps it to the expansion's op); only `size` remembers they were 2 bytes.
  */
-import { decode } from "../../compiler/riscv/decode.js";
+import { decode, lengthOf } from "../../compiler/riscv/decode.js";
 import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
 import { NO_REGION, type Region } from "./memory.js";
 import { OP_ID } from "./semantics/index.js";
@@ -39,7 +39,7 @@ export function predecode(r: Region, off: number, isa: IsaConfig): number | Pred
   const limit = r.size;
   if (off + 2 > limit) return { kind: "fetch", bytes: 2 };
   const lowHalf = r.view.getUint16(off, true);
-  const size: 2 | 4 = (lowHalf & 3) === 3 ? 4 : 2;
+  const size = lengthOf(lowHalf);
   if (off + size > limit) return { kind: "fetch", bytes: size };
   const word = size === 4 ? r.view.getInt32(off, true) : lowHalf;
   const d = decode(word, isa);

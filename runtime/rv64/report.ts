@@ -7,7 +7,7 @@
  *       eBPF   #3        r0 = *(u64 *)(r1 + 0)
  *       why    illegal instruction 0x0000 at 0xffffffff01000010 (not an instruction of rv64imac_zba_zbb)
  */
-import { decode } from "../../compiler/riscv/decode.js";
+import { decode, lengthOf } from "../../compiler/riscv/decode.js";
 import { disasm } from "../../compiler/riscv/disasm.js";
 import type { IsaConfig } from "../../compiler/riscv/isa-config.js";
 import type { Fault } from "./machine.js";
@@ -28,7 +28,7 @@ export function insnText(mem: Memory, pc: bigint, isa?: IsaConfig): string | und
   const off = Number(pc - r.base);
   if (off + 2 > r.size) return undefined;
   const half = r.view.getUint16(off, true);
-  const size = (half & 3) === 3 ? 4 : 2;
+  const size = lengthOf(half);
   if (off + size > r.size) return `${half.toString(16).padStart(4, "0")}      (truncated: runs past the end of '${r.name}')`;
   const word = size === 4 ? r.view.getUint32(off, true) : half;
   const hex = word.toString(16).padStart(size * 2, "0");
