@@ -5,17 +5,10 @@
  */
 import type { Insn } from "../bpf/insn.js";
 import type { IsaConfig } from "../riscv/isa-config.js";
+import type { Subprog } from "../passes/verify-types.js";
 
 /** The fields of a verifier subprogram entry the JIT reads. */
-export interface JitSubprog {
-  start: number;
-  /** Exclusive. */
-  end: number;
-  stackDepth: number;
-  name?: string;
-  isExceptionCb: boolean;
-  isExceptionBoundary: boolean;
-}
+export type JitSubprog = Pick<Subprog, "start" | "end" | "stackDepth" | "name" | "isExceptionCb" | "isExceptionBoundary">;
 
 export interface JitInput {
   /** The program (post-verifier, "xlated"); bpf-to-bpf calls and BPF_PSEUDO_FUNC loads carry relative offsets. */
