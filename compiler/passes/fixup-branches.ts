@@ -86,7 +86,8 @@ function allocate(f: FramedFunc, st: Layout, addr: bigint): void {
   st.allocated = true;
   const b = f.body;
   for (let v = 0; v < b.nv; v++) {
+    if (b.vk[v] !== VK.CallFixed) continue; // the kind first: vaddr is a sparse array, slow to read where it has no entry
     const target = b.vaddr[v];
-    if (b.vk[v] === VK.CallFixed && target !== undefined && target !== 0n) st.delta[v] = Number(BigInt.asIntN(64, target - addr));
+    if (target !== undefined && target !== 0n) st.delta[v] = Number(BigInt.asIntN(64, target - addr));
   }
 }
