@@ -14,6 +14,7 @@ import * as fromKernelAbi from "../kernel-abi.js";
 import * as fromBpfRegs from "./bpf-regs.js";
 import * as fromCode from "./code.js";
 import * as fromImm from "./imm.js";
+import type { Asm } from "./emit.js";
 import type { LowerCtx } from "./lower-ctx.js";
 import * as fromOps from "./ops.js";
 
@@ -92,7 +93,8 @@ export function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, i
 }
 
 /** dst = dst OP imm, and dst = imm (MOV); an immediate that does not fit the instruction goes through t1 (not NEG
- * or END, which lowerAlu handles; an operation without a case is refused). */
+ * or END, which lowerAlu handles; an operation without a case is refused). The lowering pass sends the common
+ * operations straight to their routine below (compiler/passes/lower.ts), and the rest here. */
 export function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: boolean): boolean {
   const a = c.a;
   const imm = x.imm;
@@ -101,50 +103,28 @@ export function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: bool
       a.imm(rd, imm);
       return !is64;
     case BPF_ADD:
-      if (fitsI12(imm)) a.addi(rd, rd, imm);
-      else {
-        a.imm(T1, imm);
-        a.add(rd, rd, T1);
-      }
+      addImm(a, rd, imm);
       return !is64;
     case BPF_SUB:
-      if (fitsI12(-imm)) a.addi(rd, rd, -imm);
-      else {
-        a.imm(T1, imm);
-        a.sub(rd, rd, T1);
-      }
+      subImm(a, rd, imm);
       return !is64;
     case BPF_AND:
-      if (fitsI12(imm)) a.andi(rd, rd, imm);
-      else {
-        a.imm(T1, imm);
-        a.and(rd, rd, T1);
-      }
+      andImm(a, rd, imm);
       return !is64;
     case BPF_OR:
-      if (fitsI12(imm)) a.i(OP.ori, rd, rd, imm);
-      else {
-        a.imm(T1, imm);
-        a.or(rd, rd, T1);
-      }
+      orImm(a, rd, imm);
       return !is64;
     case BPF_XOR:
-      if (fitsI12(imm)) a.i(OP.xori, rd, rd, imm);
-      else {
-        a.imm(T1, imm);
-        a.xor(rd, rd, T1);
-      }
+      xorImm(a, rd, imm);
       return !is64;
     case BPF_LSH:
       a.slli(rd, rd, imm); // the 64-bit shift for both widths: the low 32 bits agree
       return !is64;
     case BPF_RSH:
-      if (is64) a.srli(rd, rd, imm);
-      else a.i(OP.srliw, rd, rd, imm);
+      rshImm(a, rd, imm, is64);
       return !is64;
     case BPF_ARSH:
-      if (is64) a.srai(rd, rd, imm);
-      else a.i(OP.sraiw, rd, rd, imm);
+      arshImm(a, rd, imm, is64);
       return !is64;
   }
   const row = PLAIN_RR[op >> 4]; // MUL, DIV, MOD: always through t1
@@ -155,6 +135,66 @@ export function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: bool
   a.r(signed ? (is64 ? row[2]! : row[3]!) : is64 ? row[0] : row[1], rd, rd, T1);
   return !is64;
 }
+
+// The operations with an immediate, one routine each (the 32-bit finish step is the caller's, as everywhere here).
+
+/** rd += imm. */
+export function addImm(a: Asm, rd: Reg, imm: number): void {
+  if (fitsI12(imm)) a.addi(rd, rd, imm);
+  else {
+    a.imm(T1, imm);
+    a.add(rd, rd, T1);
+  }
+}
+
+/** rd -= imm: an addi of -imm when that fits. */
+export function subImm(a: Asm, rd: Reg, imm: number): void {
+  if (fitsI12(-imm)) a.addi(rd, rd, -imm);
+  else {
+    a.imm(T1, imm);
+    a.sub(rd, rd, T1);
+  }
+}
+
+/** rd &= imm. */
+export function andImm(a: Asm, rd: Reg, imm: number): void {
+  if (fitsI12(imm)) a.andi(rd, rd, imm);
+  else {
+    a.imm(T1, imm);
+    a.and(rd, rd, T1);
+  }
+}
+
+/** rd |= imm. */
+export function orImm(a: Asm, rd: Reg, imm: number): void {
+  if (fitsI12(imm)) a.i(OP.ori, rd, rd, imm);
+  else {
+    a.imm(T1, imm);
+    a.or(rd, rd, T1);
+  }
+}
+
+/** rd ^= imm. */
+export function xorImm(a: Asm, rd: Reg, imm: number): void {
+  if (fitsI12(imm)) a.i(OP.xori, rd, rd, imm);
+  else {
+    a.imm(T1, imm);
+    a.xor(rd, rd, T1);
+  }
+}
+
+/** rd >>= imm, logical: srliw for 32 bits. */
+export function rshImm(a: Asm, rd: Reg, imm: number, is64: boolean): void {
+  if (is64) a.srli(rd, rd, imm);
+  else a.i(OP.srliw, rd, rd, imm);
+}
+
+/** rd >>= imm, arithmetic: sraiw for 32 bits. */
+export function arshImm(a: Asm, rd: Reg, imm: number, is64: boolean): void {
+  if (is64) a.srai(rd, rd, imm);
+  else a.i(OP.sraiw, rd, rd, imm);
+}
+
 
 function needsM(c: LowerCtx, op: number): void {
   if (!c.opts.hasM && (op === BPF_MUL || op === BPF_DIV || op === BPF_MOD)) c.fail("multiplication and division need the M extension");
