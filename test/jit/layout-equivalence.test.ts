@@ -56,4 +56,10 @@ describe("SegmentedLayout reads and writes the offset table exactly as FullLayou
   it("tail calls (exits measured from the offset table), calls, LD_IMM64 and folded zero-extensions", () => {
     expect(compare(unitMix(40), 8)).toBeGreaterThan(0);
   });
+
+  it("refuses a slot count other than the one its units cover (segments are derived from the units alone)", () => {
+    const f = framedProgram(generateProgram(300, 1), { c: true, zba: false, zbb: false }, 64).funcs[0]!;
+    expect(() => new SegmentedLayout(f.body, 299)).toThrow("internal: a layout of 299 slots for units covering 300");
+    expect(() => new SegmentedLayout(f.body, 300)).not.toThrow();
+  });
 });
