@@ -123,7 +123,8 @@ function bcc(hws: Uint16Array, p: number, cond: number, rd: Reg, rs: Reg, off: n
 export function branchHw(off: number): number {
   if (off >= -4096 && off < 4096) return 2; // B13
   if (off - 4 >= -1048576 && off - 4 < 1048576) return 4; // B_JAL
-  if (off - 4 >= -2147485696 && off - 4 < 2147481600) return 6; // B_AUIPC: every branch in the first pass that reads the initial, pessimistic offsets ahead
+  // B_AUIPC: in the first pass, most forward branches of a large function (the initial offsets say 64 bytes a slot)
+  if (off - 4 >= -2147485696 && off - 4 < 2147481600) return 6;
   return BRANCH_FORMS[branchForm(off)]!.hw; // out of range: branchForm says so
 }
 

@@ -195,7 +195,6 @@ export function arshImm(a: Asm, rd: Reg, imm: number, is64: boolean): void {
   else a.i(OP.sraiw, rd, rd, imm);
 }
 
-
 function needsM(c: LowerCtx, op: number): void {
   if (!c.opts.hasM && (op === BPF_MUL || op === BPF_DIV || op === BPF_MOD)) c.fail("multiplication and division need the M extension");
 }

@@ -55,7 +55,7 @@ function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: Lo
  * kernel's `switch (code)` makes it, instead of a chain of them on its class, source and operation (on a program
  * that mixes instructions, each decision of the chain is a branch the CPU mispredicts). An operation with an
  * immediate has a route of its own, its routine small enough to be compiled into the loop (lowerImmOp, whose switch
- * would be a second decision, is not: 0.90x the lowering time on the bench's mix). Everything else (MOV, NEG and
+ * would be a second decision, is not: 0.96x the lowering time on the bench's mix). Everything else (MOV, NEG and
  * END of a register, calls, exits, atomics, 64-bit immediates, every invalid opcode) goes through its class's routine.
  */
 const ALU_REG = 1; // dst = dst OP src
