@@ -117,14 +117,14 @@ function bcc(hws: Uint16Array, p: number, cond: number, rd: Reg, rs: Reg, off: n
 }
 
 /**
- * Halfwords of the conditional-branch form for `off` (BRANCH_FORMS' sizes, selected by its rules without the
- * closure calls: the layout passes evaluate this for every branch in every pass).
+ * Halfwords of the conditional-branch form for `off`: BRANCH_FORMS' sizes, chosen by the same range predicates but
+ * without the table's closure calls (the layout passes evaluate this for every branch in every pass; in the first,
+ * most forward branches of a large function need B_AUIPC, as the initial offsets say 64 bytes a slot).
  */
 export function branchHw(off: number): number {
-  if (off >= -4096 && off < 4096) return 2; // B13
-  if (off - 4 >= -1048576 && off - 4 < 1048576) return 4; // B_JAL
-  // B_AUIPC: in the first pass, most forward branches of a large function (the initial offsets say 64 bytes a slot)
-  if (off - 4 >= -2147485696 && off - 4 < 2147481600) return 6;
+  if (fitsI13(off)) return 2; // B13
+  if (fitsI21(off - 4)) return 4; // B_JAL
+  if (inAuipcJalrRange(off - 4)) return 6; // B_AUIPC
   return BRANCH_FORMS[branchForm(off)]!.hw; // out of range: branchForm says so
 }
 
