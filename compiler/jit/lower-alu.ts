@@ -48,7 +48,11 @@ const PLAIN_RR: ReadonlyArray<readonly [number, number, number?, number?] | unde
   return t;
 })();
 
-/** Lowers an ALU/ALU64 instruction; returns true if the 32-bit finish step applies. */
+/**
+ * The ALU/ALU64 instructions the lowering pass has no other route for: END, NEG and MOV of a register (every other
+ * operation goes straight to lowerRegOp, lowerImmOp or its own routine below: compiler/passes/lower.ts); anything
+ * else is refused. Returns true if the 32-bit finish step applies.
+ */
 export function lowerAlu(c: LowerCtx, x: Insn): boolean {
   const op = bpfOp(x.code);
   const is64 = bpfClass(x.code) === BPF_ALU64;
@@ -59,8 +63,8 @@ export function lowerAlu(c: LowerCtx, x: Insn): boolean {
     c.a.sub(rd, X.zero, rd); // dst = -dst
     return !is64;
   }
-  if (bpfSrc(x.code) === BPF_X) return op === BPF_MOV ? lowerMovX(c, x, rd, is64) : lowerRegOp(c, x, op, rd, c.reg(x.src), is64);
-  return lowerImmOp(c, x, op, rd, is64);
+  if (op === BPF_MOV && bpfSrc(x.code) === BPF_X) return lowerMovX(c, x, rd, is64);
+  c.unknownOpcode();
 }
 
 /** dst = dst OP src (not MOV, NEG or END, which lowerAlu handles; an operation without a case is refused). */
@@ -92,45 +96,15 @@ export function lowerRegOp(c: LowerCtx, x: Insn, op: number, rd: Reg, rs: Reg, i
   return !is64;
 }
 
-/** dst = dst OP imm, and dst = imm (MOV); an immediate that does not fit the instruction goes through t1 (not NEG
- * or END, which lowerAlu handles; an operation without a case is refused). The lowering pass sends the common
- * operations straight to their routine below (compiler/passes/lower.ts), and the rest here. */
+/** dst = dst OP imm for the operations with an immediate that have no routine of their own: MUL, DIV and MOD,
+ * always through t1 (the lowering pass sends the others to addImm ... arshImm below: compiler/passes/lower.ts); any
+ * other operation is refused. */
 export function lowerImmOp(c: LowerCtx, x: Insn, op: number, rd: Reg, is64: boolean): boolean {
-  const a = c.a;
-  const imm = x.imm;
-  switch (op) {
-    case BPF_MOV: // dst = imm (sign-extended to 64 bits)
-      a.imm(rd, imm);
-      return !is64;
-    case BPF_ADD:
-      addImm(a, rd, imm);
-      return !is64;
-    case BPF_SUB:
-      subImm(a, rd, imm);
-      return !is64;
-    case BPF_AND:
-      andImm(a, rd, imm);
-      return !is64;
-    case BPF_OR:
-      orImm(a, rd, imm);
-      return !is64;
-    case BPF_XOR:
-      xorImm(a, rd, imm);
-      return !is64;
-    case BPF_LSH:
-      a.slli(rd, rd, imm); // the 64-bit shift for both widths: the low 32 bits agree
-      return !is64;
-    case BPF_RSH:
-      rshImm(a, rd, imm, is64);
-      return !is64;
-    case BPF_ARSH:
-      arshImm(a, rd, imm, is64);
-      return !is64;
-  }
-  const row = PLAIN_RR[op >> 4]; // MUL, DIV, MOD: always through t1
-  if (!row) c.unknownOpcode();
+  if (op !== BPF_MUL && op !== BPF_DIV && op !== BPF_MOD) c.unknownOpcode();
+  const row = PLAIN_RR[op >> 4]!;
   needsM(c, op);
-  a.imm(T1, imm);
+  const a = c.a;
+  a.imm(T1, x.imm);
   const signed = x.off !== 0 && row[2] !== undefined;
   a.r(signed ? (is64 ? row[2]! : row[3]!) : is64 ? row[0] : row[1], rd, rd, T1);
   return !is64;

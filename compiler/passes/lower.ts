@@ -54,12 +54,14 @@ function lowerFunction(fn: JitFunc, seen: SeenRegs, consumed: Consumed, opts: Lo
  * Where each opcode goes. The common forms go straight to their routine: one decision on the whole opcode, as the
  * kernel's `switch (code)` makes it, instead of a chain of them on its class, source and operation (on a program
  * that mixes instructions, each decision of the chain is a branch the CPU mispredicts). An operation with an
- * immediate has a route of its own, its routine small enough to be compiled into the loop (lowerImmOp, whose switch
- * would be a second decision, is not: 0.96x the lowering time on the bench's mix). Everything else (MOV, NEG and
- * END of a register, calls, exits, atomics, 64-bit immediates, every invalid opcode) goes through its class's routine.
+ * immediate has a route of its own, its routine small enough to be compiled into the loop (one routine for all of
+ * them, switching on the operation, was a second decision and too large for that: 0.96x the lowering time on the
+ * bench's mix). Everything else (MOV, NEG and END of a register, calls, exits, atomics, 64-bit immediates, invalid
+ * jump and memory opcodes) goes through its class's routine; an invalid ALU operation goes to ALU_REG or ALU_IMM,
+ * whose routine refuses it.
  */
 const ALU_REG = 1; // dst = dst OP src
-const ALU_IMM = 2; // dst = dst OP imm: MUL, DIV, MOD
+const ALU_IMM = 2; // dst = dst OP imm: MUL, DIV, MOD (and the invalid operations, refused there)
 const COND_REG = 3; // if (dst COND src) goto
 const COND_IMM = 4; // if (dst COND imm) goto
 const LOAD = 5; // dst = *(src + off)
@@ -86,7 +88,6 @@ const ROUTE = Uint8Array.from({ length: 256 }, (_, code) => {
   const op = code & 0xf0;
   const reg = (code & BPF_X) !== 0;
   if (cls === BPF_ALU || cls === BPF_ALU64) {
-    // an invalid operation takes the same route lowerAlu would give it, and is refused there
     if (op === BPF_NEG || op === BPF_END || (reg && op === BPF_MOV)) return ALU;
     return reg ? ALU_REG : (K_ROUTES.get(op) ?? ALU_IMM);
   }

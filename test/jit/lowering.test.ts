@@ -88,6 +88,26 @@ describe("ALU", () => {
     const c = compile([b.alu64Imm(BPF_LSH, R1, 68), b.exit()]);
     expect(c.slots[0]).toEqual([".4byte 0x4451513"]);
   });
+
+  it("refuses exactly the ALU opcodes Linux 6.12's JIT has no case for, with its message", () => {
+    // bpf_jit_emit_insn: operations 0xe0 and 0xf0 do not exist, NEG has no register form, and byte swaps of a 64-bit
+    // register exist only as BPF_ALU64 | BPF_END | BPF_K (bswap). Every route of the lowering pass is tried.
+    const refused: string[] = [];
+    for (const cls of [BPF_ALU, BPF_ALU64]) {
+      for (let op = 0; op < 0x100; op += 0x10) {
+        for (const src of [0, 0x08]) {
+          const code = cls | op | src;
+          try {
+            compile([insn(code, R1, R2, 0, op === 0xd0 ? 32 : 3), b.exit()]);
+          } catch (e) {
+            refused.push(`${code.toString(16)}: ${(e as Error).message}`);
+          }
+        }
+      }
+    }
+    const want = [0x8c, 0xe4, 0xec, 0xf4, 0xfc, 0x8f, 0xdf, 0xe7, 0xef, 0xf7, 0xff];
+    expect(refused).toEqual(want.map((c) => `${c.toString(16)}: bpf-jit: unknown opcode ${c.toString(16)} (insn 0)`));
+  });
 });
 
 describe("loads and stores", () => {
